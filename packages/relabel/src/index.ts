@@ -1,0 +1,2 @@
+export type { RelabelAction, RelabelConfig } from './relabel-config.js';
+export { DEFAULT_RELABEL_CONFIG } from './relabel-config.js';

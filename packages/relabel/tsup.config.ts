@@ -1,0 +1,3 @@
+import { defineConfig, packageBuild } from '../../tsup.config.base';
+
+export default defineConfig(packageBuild());

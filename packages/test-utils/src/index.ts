@@ -1,0 +1,1 @@
+export { findBinary, missingBinaryMessage } from './binaries.js';
