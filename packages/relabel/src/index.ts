@@ -18,3 +18,21 @@ export { hashmod } from './hashmod.js';
 
 /* Errors */
 export { RelabelConfigError } from './errors.js';
+
+/* Targets */
+export type {
+  TargetLabelOptions,
+  PopulateResult,
+  PopulatedTarget,
+  DroppedTarget,
+  FailedTarget,
+  GroupTargetResult,
+} from './target.js';
+export {
+  populateTargetLabels,
+  discoveredTargetLabels,
+  targetsFromGroup,
+  publicTargetLabels,
+} from './target.js';
+export { targetScrapeUrl } from './scrape-url.js';
+export { parsePrometheusDuration } from './duration.js';
