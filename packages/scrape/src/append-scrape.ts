@@ -1,0 +1,273 @@
+import type { Labels } from '@scrapewire/model';
+import type { Appender } from '@scrapewire/storage';
+import { StorageError } from '@scrapewire/storage';
+import { ScrapeError } from './errors.js';
+import type { ScrapeMetrics } from './metrics.js';
+import type { CacheEntry, ScrapeCache } from './scrape-cache.js';
+import { EntryKind, type ExpositionParser } from './textparse/parser.js';
+
+/** Everything the append step needs besides the parser and the appender. */
+export interface AppendOptions {
+  readonly cache: ScrapeCache;
+  /** Target labels + honor_labels + metric_relabel_configs; `undefined` drops the series. */
+  readonly mutate: (scraped: Labels) => Labels | undefined;
+  readonly honorTimestamps: boolean;
+  readonly trackTimestampsStaleness: boolean;
+  /** 0 = no limit. */
+  readonly sampleLimit: number;
+  readonly labelLimit: number;
+  readonly labelNameLengthLimit: number;
+  readonly labelValueLengthLimit: number;
+  readonly validationScheme: 'utf8' | 'legacy';
+  readonly metrics: ScrapeMetrics;
+  readonly url: string;
+}
+
+/** What one append pass produced. */
+export interface AppendResult {
+  /** Samples in the body (`scrape_samples_scraped`). */
+  total: number;
+  /** Samples left after metric relabeling (`scrape_samples_post_metric_relabeling`). */
+  added: number;
+  /** New series appended (`scrape_series_added`). */
+  seriesAdded: number;
+  /** Set when the scrape must fail (parse error, limits, invalid series, fatal storage error). */
+  error: ScrapeError | undefined;
+}
+
+/** Samples more than this far in the future are out of bounds, as in Prometheus's appender guard. */
+const MAX_AHEAD_MS = 10 * 60 * 1000;
+const LEGACY_METRIC = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LEGACY_LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const utf8Len = (s: string): number => Buffer.byteLength(s, 'utf8');
+const trunc = (s: string): string => (s.length > 50 ? s.slice(0, 50) : s);
+
+/** Checks a new series as Prometheus does after relabeling; returns the error that fails the scrape. */
+function checkSeries(lset: Labels, o: AppendOptions): ScrapeError | undefined {
+  const name = lset.get('__name__');
+  if (name === '') {
+    return new ScrapeError('SW_ERR_INVALID_SERIES', 'missing metric name (__name__ label)', o.url);
+  }
+  let valid = true;
+  if (o.validationScheme === 'legacy') {
+    if (!LEGACY_METRIC.test(name)) valid = false;
+    lset.forEach((n) => {
+      if (n !== '__name__' && !LEGACY_LABEL.test(n)) valid = false;
+    });
+  } else {
+    lset.forEach((n) => {
+      if (n === '' || LONE_SURROGATE.test(n)) valid = false;
+    });
+  }
+  if (!valid) {
+    return new ScrapeError('SW_ERR_INVALID_SERIES', `invalid metric name or label names: ${lset.toString()}`, o.url);
+  }
+  if (o.labelLimit > 0 && lset.size > o.labelLimit) {
+    o.metrics.incExceededLabelLimits();
+    return new ScrapeError(
+      'SW_ERR_LABEL_LIMIT',
+      `label_limit exceeded (metric: ${trunc(name)}, number of labels: ${lset.size}, limit: ${o.labelLimit})`,
+      o.url,
+    );
+  }
+  if (o.labelNameLengthLimit > 0 || o.labelValueLengthLimit > 0) {
+    let err: ScrapeError | undefined;
+    lset.forEach((n, v) => {
+      if (err) return;
+      const nl = utf8Len(n);
+      if (o.labelNameLengthLimit > 0 && nl > o.labelNameLengthLimit) {
+        err = new ScrapeError(
+          'SW_ERR_LABEL_LIMIT',
+          `label_name_length_limit exceeded (metric: ${trunc(name)}, label name: ${trunc(n)}, length: ${nl}, limit: ${o.labelNameLengthLimit})`,
+          o.url,
+        );
+        return;
+      }
+      const vl = utf8Len(v);
+      if (o.labelValueLengthLimit > 0 && vl > o.labelValueLengthLimit) {
+        err = new ScrapeError(
+          'SW_ERR_LABEL_LIMIT',
+          `label_value_length_limit exceeded (metric: ${trunc(name)}, label name: ${trunc(n)}, value: ${JSON.stringify(trunc(v))}, length: ${vl}, limit: ${o.labelValueLengthLimit})`,
+          o.url,
+        );
+      }
+    });
+    if (err) {
+      o.metrics.incExceededLabelLimits();
+      return err;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Appends one scrape's samples (Prometheus's `scrapeLoop.append`, §3.11 of the reference): metadata to the
+ * cache; per sample the cache lookup by raw series text, target labels and metric relabeling on a miss,
+ * validation and label limits for new series, the in-scrape duplicate check, `sample_limit`, the
+ * future-time guard, and per-sample storage rejections counted and skipped. Records every appended series
+ * as seen in the current scrape for staleness (explicit-timestamp series only with
+ * `track_timestamps_staleness`).
+ *
+ * Does not commit, roll back or write stale markers: the loop does that depending on `error`.
+ */
+export function appendScrape(
+  parser: ExpositionParser,
+  app: Appender,
+  scrapeTimeMs: number,
+  o: AppendOptions,
+): AppendResult {
+  const cache = o.cache;
+  const iter = cache.iter;
+  const res: AppendResult = { total: 0, added: 0, seriesAdded: 0, error: undefined };
+  let appended = 0;
+  let sampleLimitErr = false;
+  let outOfOrder = 0;
+  let duplicate = 0;
+  let outOfBounds = 0;
+  const maxTs = scrapeTimeMs + MAX_AHEAD_MS;
+  try {
+    for (;;) {
+      const kind = parser.next();
+      if (kind === EntryKind.End) break;
+      if (kind !== EntryKind.Series) {
+        if (kind === EntryKind.Type) {
+          const t = parser.type();
+          const m = metadataFor(cache, t.metricName, iter);
+          m.type = t.type;
+        } else if (kind === EntryKind.Help) {
+          const h = parser.help();
+          metadataFor(cache, h.metricName, iter).help = h.text;
+        } else if (kind === EntryKind.Unit) {
+          const u = parser.unit();
+          metadataFor(cache, u.metricName, iter).unit = u.unit;
+        }
+        continue;
+      }
+      res.total++;
+      const exposedTs = parser.timestampMs();
+      const t = o.honorTimestamps && exposedTs !== undefined ? exposedTs : scrapeTimeMs;
+      const key = parser.seriesKey();
+      if (cache.dropped.has(key)) {
+        cache.dropped.set(key, iter);
+        continue;
+      }
+      let entry = cache.series.get(key);
+      let isNew = false;
+      if (entry === undefined) {
+        const final = o.mutate(parser.labels());
+        if (final === undefined || final.isEmpty) {
+          cache.dropped.set(key, iter);
+          continue;
+        }
+        const err = checkSeries(final, o);
+        if (err) {
+          res.error = err;
+          return res;
+        }
+        entry = { ref: 0, labels: final, lastIter: -1 };
+        isNew = true;
+      } else if (entry.lastIter === iter && exposedTs === undefined) {
+        // The same series twice in one body without timestamps: Prometheus counts a duplicate.
+        res.added++;
+        duplicate++;
+        continue;
+      }
+      res.added++;
+      if (o.sampleLimit > 0 && appended >= o.sampleLimit) {
+        // Keep counting the body's samples, as Prometheus does, but store nothing more.
+        sampleLimitErr = true;
+        continue;
+      }
+      if (t > maxTs) {
+        outOfBounds++;
+        continue;
+      }
+      try {
+        entry.ref = app.append(entry.ref, entry.labels, t, parser.value());
+      } catch (e) {
+        if (e instanceof StorageError) {
+          if (e.code === 'SW_ERR_OUT_OF_ORDER_SAMPLE') outOfOrder++;
+          else if (e.code === 'SW_ERR_DUPLICATE_SAMPLE_FOR_TIMESTAMP') duplicate++;
+          else if (e.code === 'SW_ERR_OUT_OF_BOUNDS' || e.code === 'SW_ERR_TOO_OLD_SAMPLE') outOfBounds++;
+          else {
+            res.error = new ScrapeError('SW_ERR_APPEND', e.message, o.url, { cause: e });
+            return res;
+          }
+          entry.lastIter = iter;
+          continue;
+        }
+        res.error = new ScrapeError('SW_ERR_APPEND', (e as Error)?.message ?? String(e), o.url, { cause: e });
+        return res;
+      }
+      appended++;
+      entry.lastIter = iter;
+      if (isNew) {
+        cache.series.set(key, entry);
+        if (!sampleLimitErr) res.seriesAdded++;
+      }
+      if (exposedTs === undefined || o.trackTimestampsStaleness) cache.cur.add(entry);
+      const ex = parser.exemplar();
+      if (ex !== undefined) {
+        try {
+          app.appendExemplar(entry.ref, entry.labels, ex.timestampMs === undefined ? { ...ex, timestampMs: t } : ex);
+        } catch {
+          // Exemplar rejections never fail a scrape.
+        }
+      }
+    }
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    res.error =
+      err.code === 'SW_ERR_PARSE'
+        ? new ScrapeError('SW_ERR_PARSE', err.message ?? 'parse error', o.url, { cause: e })
+        : new ScrapeError('SW_ERR_PARSE', err.message ?? String(e), o.url, { cause: e });
+    return res;
+  } finally {
+    if (outOfOrder > 0) o.metrics.addSampleOutOfOrder(outOfOrder);
+    if (duplicate > 0) o.metrics.addSampleDuplicateTimestamp(duplicate);
+    if (outOfBounds > 0) o.metrics.addSampleOutOfBounds(outOfBounds);
+  }
+  if (sampleLimitErr) {
+    o.metrics.incExceededSampleLimit();
+    res.error = new ScrapeError('SW_ERR_SAMPLE_LIMIT', 'sample limit exceeded', o.url);
+  }
+  return res;
+}
+
+function metadataFor(cache: ScrapeCache, name: string, iter: number) {
+  let m = cache.metadata.get(name);
+  if (m === undefined) {
+    m = { type: 'unknown', help: '', unit: '', lastIter: iter };
+    cache.metadata.set(name, m);
+  }
+  m.lastIter = iter;
+  return m;
+}
+
+/** Appends staleness markers for series seen in the previous scrape but not in this one. */
+export function appendStaleMarkers(cache: ScrapeCache, app: Appender, tsMs: number): number {
+  let n = 0;
+  for (const e of cache.prev) {
+    if (cache.cur.has(e)) continue;
+    try {
+      e.ref = app.appendStale(e.ref, e.labels, tsMs);
+    } catch {
+      // Out-of-order markers (the series came back elsewhere) are expected and ignored.
+    }
+    n++;
+  }
+  return n;
+}
+
+/** Marks every series of the previous scrape as ended: the end-of-run staleness of a removed target. */
+export function appendAllStale(entries: Iterable<CacheEntry>, app: Appender, tsMs: number): void {
+  for (const e of entries) {
+    try {
+      e.ref = app.appendStale(e.ref, e.labels, tsMs);
+    } catch {
+      // Ignored, as above.
+    }
+  }
+}

@@ -1,0 +1,246 @@
+import type { ScrapeConfig } from '@scrapewire/config';
+import type { Labels, Logger, TargetGroup } from '@scrapewire/model';
+import type { Appendable } from '@scrapewire/storage';
+import { concat, EMPTY, ignoreElements, Observable, ReplaySubject, type SchedulerLike, Subject, Subscription, tap } from 'rxjs';
+import { configEqual } from './config-equal.js';
+import { ScrapeError } from './errors.js';
+import type { HttpScraper } from './http-scraper.js';
+import type { ScrapeMetrics } from './metrics.js';
+import { compileRelabel, type RelabelFn } from './relabel-adapter.js';
+import { ScrapeCache } from './scrape-cache.js';
+import { endOfRunStaleness, type ParserFactory, scrapeLoop } from './scrape-loop.js';
+import type { ScrapeReport } from './scrape-report.js';
+import type { ScrapeTarget } from './target.js';
+import { type GroupTargets, targetsFromGroup } from './targets-from-groups.js';
+
+/** What a pool needs from its manager. */
+export interface ScrapePoolDeps {
+  readonly appendable: Appendable;
+  readonly parserFactory: ParserFactory;
+  readonly createScraper: (config: ScrapeConfig) => HttpScraper;
+  readonly scheduler: SchedulerLike;
+  readonly metrics: ScrapeMetrics;
+  readonly logger: Logger;
+  readonly offsetSeed: bigint;
+  /** Where the pool's loops deliver their reports. */
+  readonly emit: (report: ScrapeReport) => void;
+}
+
+/** A running loop of the pool. */
+interface LoopHandle {
+  readonly target: ScrapeTarget;
+  readonly cache: ScrapeCache;
+  readonly stop$: Subject<void>;
+  /** Emits once the loop's scrapes are over (graceful stop); a restarted loop waits for it. */
+  readonly done$: Observable<void>;
+  /** Suppresses end-of-run staleness (a restart that hands the cache over). */
+  skipStaleness: boolean;
+}
+
+/**
+ * Two configs can share a scrape cache when they differ at most in interval, timeout, sample limit and
+ * HTTP client settings (Prometheus's `reusableCache`).
+ */
+function cacheReusable(a: ScrapeConfig, b: ScrapeConfig): boolean {
+  const strip = (c: ScrapeConfig) => ({ ...c, scrapeIntervalMs: 0, scrapeTimeoutMs: 0, sampleLimit: 0, httpClient: null });
+  return configEqual(strip(a), strip(b));
+}
+
+/**
+ * The targets of one job (Prometheus's `scrapePool`): builds targets from target groups, keeps one scrape
+ * loop per unique target, and reconciles them by target identity on every sync. Imperative inside, because
+ * keyed reconciliation is; every loop it starts is a subscription it owns, released by {@link stop}.
+ */
+export class ScrapePool {
+  private config: ScrapeConfig;
+  private scraper: HttpScraper;
+  private targetRelabel: RelabelFn;
+  private metricRelabel: RelabelFn;
+  private readonly loops = new Map<bigint, LoopHandle>();
+  /** Every subscription this pool started, including loops that are stopping gracefully. */
+  private readonly subs = new Subscription();
+  /** Built targets per group source, reused while the group object is unchanged. */
+  private groupCache = new Map<string, { group: TargetGroup; built: GroupTargets }>();
+  private lastGroups: readonly TargetGroup[] = [];
+  private forcedError: ScrapeError | undefined;
+  private droppedList: Labels[] = [];
+  private droppedTotal = 0;
+  /** Set during a reload: whether the new config may take over the old loops' caches. */
+  private reusable = false;
+  /** Set during a reload: loops still finishing with the old HTTP client. */
+  private retiring: Observable<void>[] = [];
+
+  constructor(
+    config: ScrapeConfig,
+    private readonly deps: ScrapePoolDeps,
+  ) {
+    this.config = config;
+    this.scraper = deps.createScraper(config);
+    this.targetRelabel = compileRelabel(config.relabelConfigs);
+    this.metricRelabel = compileRelabel(config.metricRelabelConfigs);
+    deps.metrics.setTargetLimit(config.jobName, config.targetLimit);
+  }
+
+  get jobName(): string {
+    return this.config.jobName;
+  }
+
+  /** The active targets, in no particular order. */
+  activeTargets(): ScrapeTarget[] {
+    return [...this.loops.values()].map((h) => h.target);
+  }
+
+  /** Discovered labels of dropped targets (at most `keep_dropped_targets`, 0 = all), and how many were dropped. */
+  droppedTargets(): { readonly targets: readonly Labels[]; readonly count: number } {
+    return { targets: this.droppedList, count: this.droppedTotal };
+  }
+
+  /**
+   * Reconciles the running loops with the job's target groups (Prometheus's `scrapePool.Sync`). Unchanged
+   * targets keep their loop; new ones start; vanished ones stop gracefully and write end-of-run staleness.
+   * Groups whose object is unchanged since the last sync are not rebuilt, so the cost follows the change.
+   */
+  sync(groups: readonly TargetGroup[], restartAll = false): void {
+    const started = performance.now();
+    this.lastGroups = groups;
+    const nextCache = new Map<string, { group: TargetGroup; built: GroupTargets }>();
+    const seen = new Map<bigint, ScrapeTarget>();
+    const dropped: Labels[] = [];
+    let droppedTotal = 0;
+    const keep = this.config.keepDroppedTargets;
+    for (const g of groups) {
+      const cached = this.groupCache.get(g.source);
+      let built: GroupTargets;
+      if (cached && cached.group === g) built = cached.built;
+      else {
+        built = targetsFromGroup(g, this.config, this.targetRelabel);
+        for (const f of built.failures) {
+          this.deps.logger.error({ scrape_pool: this.jobName, err: f }, 'Creating target failed');
+          this.deps.metrics.incSyncFailed(this.jobName);
+        }
+      }
+      nextCache.set(g.source, { group: g, built });
+      for (const t of built.targets) if (!seen.has(t.hash)) seen.set(t.hash, t);
+      droppedTotal += built.dropped.length;
+      for (const d of built.dropped) if (keep === 0 || dropped.length < keep) dropped.push(d);
+    }
+    this.groupCache = nextCache;
+    this.droppedList = dropped;
+    this.droppedTotal = droppedTotal;
+
+    for (const [hash, h] of this.loops) {
+      if (!seen.has(hash)) {
+        this.loops.delete(hash);
+        h.stop$.next();
+        if (restartAll) this.retiring.push(h.done$);
+      }
+    }
+    for (const [hash, t] of seen) {
+      const h = this.loops.get(hash);
+      if (h === undefined) this.start(t);
+      else if (restartAll) this.restart(h, t);
+    }
+    this.deps.metrics.setTargets(this.jobName, this.loops.size);
+    const limit = this.config.targetLimit;
+    if (limit > 0 && this.loops.size > limit) {
+      this.forcedError = new ScrapeError(
+        'SW_ERR_TARGET_LIMIT',
+        `target_limit exceeded (number of targets: ${this.loops.size}, limit: ${limit})`,
+      );
+      this.deps.metrics.incExceededTargetLimit();
+    } else {
+      this.forcedError = undefined;
+    }
+    this.deps.metrics.observeSync(this.jobName, (performance.now() - started) / 1000);
+  }
+
+  /**
+   * Applies a changed job configuration (Prometheus's `scrapePool.reload`): a new HTTP client, targets
+   * rebuilt, and every loop replaced by one with the new settings. A replaced loop is stopped gracefully
+   * and its successor starts only once the old loop's in-flight scrape has finished, so a reload never
+   * cancels a scrape (which would show as a spurious `up = 0`).
+   */
+  reload(config: ScrapeConfig): void {
+    const old = this.config;
+    const oldScraper = this.scraper;
+    this.config = config;
+    this.scraper = this.deps.createScraper(config);
+    this.targetRelabel = compileRelabel(config.relabelConfigs);
+    this.metricRelabel = compileRelabel(config.metricRelabelConfigs);
+    this.reusable = cacheReusable(old, config);
+    this.groupCache = new Map();
+    this.deps.metrics.setTargetLimit(config.jobName, config.targetLimit);
+    this.sync(this.lastGroups, true);
+    // Old loops finish their in-flight scrape with the old client; close it once they are done.
+    const closeOld = concat(...this.retiring).pipe(ignoreElements());
+    this.retiring = [];
+    this.subs.add(
+      closeOld.subscribe({
+        complete: () => {
+          void oldScraper.close();
+        },
+      }),
+    );
+  }
+
+  /** Hard stop: tears down every loop without end-of-run staleness (job removed or engine stopped). */
+  stop(): void {
+    this.subs.unsubscribe();
+    this.loops.clear();
+    void this.scraper.close();
+    this.deps.metrics.deleteJob(this.jobName);
+  }
+
+  private start(target: ScrapeTarget, after?: Observable<void>, cache?: ScrapeCache): void {
+    // Replays the stop to a loop that subscribes late (one still waiting for its predecessor).
+    const stop$ = new ReplaySubject<void>(1);
+    // Replays completion to late subscribers: a successor may subscribe after this loop has ended.
+    const done = new ReplaySubject<void>(1);
+    const handle: LoopHandle = {
+      target,
+      cache: cache ?? new ScrapeCache(),
+      stop$,
+      done$: done,
+      skipStaleness: false,
+    };
+    const loop$ = scrapeLoop({
+      target,
+      config: this.config,
+      appendable: this.deps.appendable,
+      scrape: this.scraper.scrape,
+      parserFactory: this.deps.parserFactory,
+      metricRelabel: this.metricRelabel,
+      stop$,
+      cache: handle.cache,
+      forcedError: () => this.forcedError,
+      scheduler: this.deps.scheduler,
+      metrics: this.deps.metrics,
+      logger: this.deps.logger,
+      offsetSeed: this.deps.offsetSeed,
+    }).pipe(
+      tap({ complete: () => done.complete() }),
+    );
+    const staleness$ = new Observable<never>((s) =>
+      handle.skipStaleness
+        ? s.complete()
+        : endOfRunStaleness(target, handle.cache, this.deps.appendable, this.deps.scheduler, this.deps.logger).subscribe(s),
+    );
+    const full$ = concat((after ?? EMPTY).pipe(ignoreElements()), loop$, staleness$);
+    const sub = full$.subscribe({
+      next: (r) => this.deps.emit(r),
+      error: (e: unknown) => this.deps.logger.error({ err: e, target: target.url }, 'Scrape loop failed'),
+      complete: () => this.subs.remove(sub),
+    });
+    if (!sub.closed) this.subs.add(sub);
+    this.loops.set(target.hash, handle);
+  }
+
+  private restart(old: LoopHandle, target: ScrapeTarget): void {
+    const reuse = this.reusable;
+    old.skipStaleness = reuse;
+    old.stop$.next();
+    this.retiring.push(old.done$);
+    this.loops.delete(target.hash);
+    this.start(target, old.done$, reuse ? old.cache : undefined);
+  }
+}
