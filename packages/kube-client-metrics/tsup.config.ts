@@ -1,3 +1,3 @@
 import { defineConfig, packageBuild } from '../../tsup.config.base';
 
-export default defineConfig(packageBuild());
+export default defineConfig(packageBuild({ 'prom-client': 'src/prom-client.ts' }));
