@@ -16,7 +16,8 @@ export interface RelabelRegex {
   matches(value: string): boolean;
   /**
    * Submatch positions `[start0, end0, start1, end1, …]` (UTF-16 offsets, `-1` for groups that did not
-   * take part) when the whole of `value` matches, else `undefined`.
+   * take part) of the leftmost match, else `undefined`. Thanks to the anchors that is the whole value,
+   * unless the regex escapes the wrapper, e.g. `a)|(b`, exactly as in Prometheus.
    */
   exec(value: string): readonly number[] | undefined;
 }
@@ -62,7 +63,9 @@ class Re2Regex implements RelabelRegex {
   }
 
   matches(value: string): boolean {
-    return this.re.matches(value);
+    // A search, like Go's MatchString: the pattern carries its own anchors, and a regex that breaks out
+    // of the wrapper (`a)|(b`) must behave as in Prometheus.
+    return this.re.test(value);
   }
 
   exec(value: string): readonly number[] | undefined {

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${1}` here is a Prometheus replacement template, not JS.
 import { Labels } from '@scrapewire/model';
 import { describe, expect, it } from 'vitest';
 import { compileRelabelConfigs } from './compile.js';
