@@ -8,7 +8,15 @@ import type { Labels } from '@scrapewire/model';
 export type SeriesRef = number;
 
 /** The metric types of the exposition formats, as Prometheus names them in metadata. */
-export type MetricType = 'counter' | 'gauge' | 'histogram' | 'gaugehistogram' | 'summary' | 'info' | 'stateset' | 'unknown';
+export type MetricType =
+  | 'counter'
+  | 'gauge'
+  | 'histogram'
+  | 'gaugehistogram'
+  | 'summary'
+  | 'info'
+  | 'stateset'
+  | 'unknown';
 
 export interface Metadata {
   readonly type: MetricType;

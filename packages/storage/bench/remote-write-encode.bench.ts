@@ -1,0 +1,90 @@
+/**
+ * Chooses the protobuf encoder and the snappy library of remote write by measurement.
+ * Run: pnpm bench remote-write-encode
+ *
+ * One batch = `max_samples_per_send` (2000, Prometheus 3's default) float samples over 500 series of
+ * node-exporter-like labels.
+ */
+import { Labels } from '@scrapewire/model';
+import * as snappyNapi from 'snappy';
+import snappyjs from 'snappyjs';
+import { Bench } from 'tinybench';
+import { encodeLabels, encodeWriteRequest, type QueueItem } from '../src/remote/write-request.js';
+import { WriteRequestType } from '../test/prompb.js';
+
+const SERIES = 500;
+const SAMPLES = 2000;
+const series = Array.from({ length: SERIES }, (_, i) => {
+  const labels = Labels.from({
+    __name__: `node_cpu_seconds_total`,
+    cpu: String(i % 64),
+    mode: ['idle', 'user', 'system', 'iowait'][i % 4]!,
+    instance: `host-${Math.floor(i / 64)}.example.org:9100`,
+    job: 'node',
+  });
+  return { labels, labelBytes: encodeLabels(labels) };
+});
+const t0 = 1_700_000_000_000;
+const items: QueueItem[] = Array.from({ length: SAMPLES }, (_, i) => ({
+  series: series[i % SERIES]!,
+  kind: 'sample',
+  timestampMs: t0 + Math.floor(i / SERIES) * 15_000,
+  value: Math.random() * 1e6,
+}));
+
+/** The same request as plain objects for protobufjs, grouped by series as the hand encoder does. */
+function toProtobufjsObject() {
+  const bySeries = new Map<(typeof series)[number], { value: number; timestamp: number }[]>();
+  for (const it of items) {
+    let l = bySeries.get(it.series as (typeof series)[number]);
+    if (!l) {
+      l = [];
+      bySeries.set(it.series as (typeof series)[number], l);
+    }
+    l.push({ value: it.value, timestamp: it.timestampMs });
+  }
+  return {
+    timeseries: [...bySeries].map(([s, samples]) => ({
+      labels: [...s.labels].map(([name, value]) => ({ name, value })),
+      samples,
+    })),
+  };
+}
+
+const encoded = encodeWriteRequest(items);
+console.log(`request: ${items.length} samples, ${SERIES} series, ${encoded.length} bytes protobuf`);
+console.log(
+  `snappy (napi) block: ${snappyNapi.compressSync(encoded).length} bytes; snappyjs: ${snappyjs.compress(encoded).length} bytes`,
+);
+
+const bench = new Bench({ time: 1000 });
+bench
+  .add('encode: hand-written encoder', () => {
+    encodeWriteRequest(items);
+  })
+  .add('encode: protobufjs (fromObject + encode, objects built per batch)', () => {
+    WriteRequestType.encode(WriteRequestType.fromObject(toProtobufjsObject())).finish();
+  })
+  .add('compress: snappy (napi-rs, native) compressSync', () => {
+    snappyNapi.compressSync(encoded);
+  })
+  .add('compress: snappyjs (pure JS)', () => {
+    snappyjs.compress(encoded);
+  })
+  .add('encode + compress (chosen: hand + napi snappy)', () => {
+    snappyNapi.compressSync(encodeWriteRequest(items));
+  });
+await bench.run();
+console.table(
+  bench.tasks.map((t) => {
+    const r = t.result as { latency?: { mean: number; p50?: number; p99?: number } } | undefined;
+    return {
+      task: t.name,
+      // ops/s from the mean latency (tinybench's throughput mean averages 1/latency and overstates it).
+      'ops/s': r?.latency ? Math.round(1000 / r.latency.mean) : 'n/a',
+      'mean µs': r?.latency ? (r.latency.mean * 1000).toFixed(1) : 'n/a',
+      'p50 µs': r?.latency?.p50 !== undefined ? (r.latency.p50 * 1000).toFixed(1) : 'n/a',
+      'p99 µs': r?.latency?.p99 !== undefined ? (r.latency.p99 * 1000).toFixed(1) : 'n/a',
+    };
+  }),
+);

@@ -1,0 +1,125 @@
+import type { Labels } from '@scrapewire/model';
+import type { Appendable, Appender, Exemplar, Metadata, NativeHistogram, SeriesRef } from './appender.js';
+
+/**
+ * Combines storages so that one scrape writes to all of them, with Prometheus's fanout semantics
+ * (`storage/fanout.go`): every append goes to the primary first, and an error from the primary is thrown
+ * before any secondary sees the sample; an error from a secondary is thrown too. `commit` commits the
+ * primary, then each secondary while no error has happened so far, rolls the rest back after the first
+ * error, and rethrows that error. `rollback` rolls back all of them.
+ *
+ * The ref returned is the primary's. Unlike Prometheus, which hands the primary's ref to the
+ * secondaries, each secondary gets back the ref it issued itself, because refs are private to a storage.
+ */
+export function fanout(primary: Appendable, ...secondaries: Appendable[]): Appendable {
+  if (secondaries.length === 0) return primary;
+  return {
+    appender(): Appender {
+      return new FanoutAppender(
+        primary.appender(),
+        secondaries.map((s) => s.appender()),
+      );
+    },
+  };
+}
+
+class FanoutAppender implements Appender {
+  /**
+   * The refs each secondary handed out, keyed by the primary's ref. Refs are private to the storage
+   * that issued them, so a secondary must get its own ref back, not the primary's.
+   */
+  readonly #secondaryRefs: Map<SeriesRef, SeriesRef>[];
+
+  constructor(
+    private readonly primary: Appender,
+    private readonly secondaries: readonly Appender[],
+  ) {
+    this.#secondaryRefs = secondaries.map(() => new Map());
+  }
+
+  #each(
+    ref: SeriesRef,
+    primaryRef: SeriesRef,
+    fn: (a: Appender, secondaryRef: SeriesRef) => SeriesRef,
+  ): void {
+    for (let i = 0; i < this.secondaries.length; i++) {
+      const refs = this.#secondaryRefs[i]!;
+      const sref = fn(this.secondaries[i]!, ref === 0 ? 0 : (refs.get(ref) ?? 0));
+      if (primaryRef !== 0 && sref !== 0) refs.set(primaryRef, sref);
+    }
+  }
+
+  append(ref: SeriesRef, labels: Labels, timestampMs: number, value: number): SeriesRef {
+    const r = this.primary.append(ref, labels, timestampMs, value);
+    this.#each(ref, r, (a, sr) => a.append(sr, labels, timestampMs, value));
+    return r;
+  }
+
+  appendStale(ref: SeriesRef, labels: Labels, timestampMs: number): SeriesRef {
+    const r = this.primary.appendStale(ref, labels, timestampMs);
+    this.#each(ref, r, (a, sr) => a.appendStale(sr, labels, timestampMs));
+    return r;
+  }
+
+  appendExemplar(ref: SeriesRef, labels: Labels, exemplar: Exemplar): SeriesRef {
+    const r = this.primary.appendExemplar(ref, labels, exemplar);
+    this.#each(ref, r, (a, sr) => a.appendExemplar(sr, labels, exemplar));
+    return r;
+  }
+
+  appendHistogram(
+    ref: SeriesRef,
+    labels: Labels,
+    timestampMs: number,
+    histogram: NativeHistogram,
+  ): SeriesRef {
+    const r = this.primary.appendHistogram(ref, labels, timestampMs, histogram);
+    this.#each(ref, r, (a, sr) => a.appendHistogram(sr, labels, timestampMs, histogram));
+    return r;
+  }
+
+  updateMetadata(ref: SeriesRef, labels: Labels, metadata: Metadata): SeriesRef {
+    const r = this.primary.updateMetadata(ref, labels, metadata);
+    this.#each(ref, r, (a, sr) => a.updateMetadata(sr, labels, metadata));
+    return r;
+  }
+
+  async commit(): Promise<void> {
+    let error: unknown;
+    let failed = false;
+    try {
+      await this.primary.commit();
+    } catch (err) {
+      error = err;
+      failed = true;
+    }
+    for (const s of this.secondaries) {
+      try {
+        if (failed) await s.rollback();
+        else await s.commit();
+      } catch (err) {
+        if (!failed) {
+          error = err;
+          failed = true;
+        }
+      }
+    }
+    if (failed) throw error;
+  }
+
+  async rollback(): Promise<void> {
+    let error: unknown;
+    let failed = false;
+    for (const a of [this.primary, ...this.secondaries]) {
+      try {
+        await a.rollback();
+      } catch (err) {
+        if (!failed) {
+          error = err;
+          failed = true;
+        }
+      }
+    }
+    if (failed) throw error;
+  }
+}

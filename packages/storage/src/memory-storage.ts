@@ -1,0 +1,468 @@
+import { InvalidOptionsError, type Labels } from '@scrapewire/model';
+import type { Appendable, Appender, Exemplar, Metadata, NativeHistogram, SeriesRef } from './appender.js';
+import { StorageError, type StorageErrorCode } from './errors.js';
+import { LabelMatcher, type LabelMatcherSpec, matchesAll } from './label-matcher.js';
+
+/** Options of {@link MemoryStorage}; every field is optional. */
+export interface MemoryStorageOptions {
+  /**
+   * How much history each series keeps, measured back from the newest timestamp the storage has seen
+   * (not the wall clock, so synthetic timestamps behave). Samples older than that are rejected as out
+   * of bounds and trimmed from memory. @defaultValue 2 hours (the span of Prometheus's head block)
+   */
+  readonly retentionMs?: number;
+  /** The most series kept at once; a new series beyond this is rejected (`SW_ERR_SERIES_LIMIT`). @defaultValue 100 000 */
+  readonly maxSeries?: number;
+  /** Exemplars kept per series, newest first out. @defaultValue 10 */
+  readonly maxExemplarsPerSeries?: number;
+}
+
+/** One stored point of a series: a float, a staleness marker or a native histogram. */
+export interface SamplePoint {
+  readonly timestampMs: number;
+  /** The float value; `NaN` for a staleness marker and for a histogram point. */
+  readonly value: number;
+  /** True for a staleness marker (Prometheus's `StaleNaN`). */
+  readonly stale: boolean;
+  readonly histogram?: NativeHistogram;
+}
+
+/** A series with the points of a query. */
+export interface SeriesPoints {
+  readonly labels: Labels;
+  readonly samples: readonly SamplePoint[];
+}
+
+/** A series with its newest point. */
+export interface LatestSample {
+  readonly labels: Labels;
+  readonly sample: SamplePoint;
+  readonly metadata?: Metadata;
+}
+
+/** Counters of what the storage accepted and rejected since it was created. */
+export interface MemoryStorageStats {
+  readonly series: number;
+  readonly samplesAppended: number;
+  readonly commits: number;
+  readonly rollbacks: number;
+  /** Rejections by error code (thrown from append, or found stale at commit time). */
+  readonly rejected: Readonly<Partial<Record<StorageErrorCode, number>>>;
+}
+
+/** The exemplar label-set limit: 128 UTF-8 runes of names and values together, as in Prometheus. */
+const EXEMPLAR_MAX_LABEL_RUNES = 128;
+const DEFAULT_RETENTION_MS = 2 * 3600 * 1000;
+const DEFAULT_MAX_SERIES = 100_000;
+const DEFAULT_MAX_EXEMPLARS = 10;
+
+interface MemSeries {
+  readonly ref: SeriesRef;
+  readonly labels: Labels;
+  readonly key: string;
+  points: SamplePoint[];
+  exemplars: Exemplar[];
+  metadata?: Metadata;
+}
+
+type PendingOp =
+  | { readonly kind: 'point'; readonly series: MemSeries; readonly point: SamplePoint }
+  | { readonly kind: 'exemplar'; readonly series: MemSeries; readonly exemplar: Exemplar }
+  | { readonly kind: 'metadata'; readonly series: MemSeries; readonly metadata: Metadata };
+
+/** True when two points at the same timestamp carry the same value (so re-appending is a no-op). */
+function samePoint(a: SamplePoint, b: SamplePoint): boolean {
+  if (a.stale || b.stale) return a.stale === b.stale;
+  if (a.histogram || b.histogram)
+    return (
+      a.histogram !== undefined &&
+      b.histogram !== undefined &&
+      JSON.stringify(a.histogram) === JSON.stringify(b.histogram)
+    );
+  // Object.is treats NaN as equal to NaN, which is what "the same value" means here.
+  return Object.is(a.value, b.value);
+}
+
+function runeLength(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/**
+ * An in-memory time-series store: the embedded default storage of the agent, and what tests and
+ * examples append to and query.
+ *
+ * Each {@link Appender} is a transaction: nothing it appends is visible until `commit`, which applies
+ * the whole batch at once (JavaScript runs it without interleaving), and `rollback` discards it. Like
+ * Prometheus's head block, it rejects samples that are out of order, duplicate (same timestamp,
+ * different value) or older than the retention window by throwing a {@link StorageError} from the
+ * append call; the caller counts those and goes on. Memory is bounded by the retention window and by
+ * `maxSeries`.
+ */
+export class MemoryStorage implements Appendable {
+  readonly #retentionMs: number;
+  readonly #maxSeries: number;
+  readonly #maxExemplars: number;
+  readonly #byKey = new Map<string, MemSeries>();
+  readonly #byRef = new Map<SeriesRef, MemSeries>();
+  #nextRef = 1;
+  /** Newest timestamp committed; the retention window ends here. */
+  #maxTimestampMs = Number.NEGATIVE_INFINITY;
+  #lastGcAtMs = Number.NEGATIVE_INFINITY;
+  #samplesAppended = 0;
+  #commits = 0;
+  #rollbacks = 0;
+  readonly #rejected: Partial<Record<StorageErrorCode, number>> = {};
+
+  constructor(options: MemoryStorageOptions = {}) {
+    this.#retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    this.#maxSeries = options.maxSeries ?? DEFAULT_MAX_SERIES;
+    this.#maxExemplars = options.maxExemplarsPerSeries ?? DEFAULT_MAX_EXEMPLARS;
+    if (!(this.#retentionMs > 0))
+      throw new InvalidOptionsError('retentionMs must be positive', 'retentionMs');
+    if (!(this.#maxSeries >= 1)) throw new InvalidOptionsError('maxSeries must be at least 1', 'maxSeries');
+    if (!(this.#maxExemplars >= 0))
+      throw new InvalidOptionsError('maxExemplarsPerSeries must be >= 0', 'maxExemplarsPerSeries');
+  }
+
+  /** Starts a transaction. */
+  appender(): Appender {
+    return new MemoryAppender(this);
+  }
+
+  /** Every series (optionally only those matching all `matchers`), sorted by labels. */
+  series(matchers: readonly (LabelMatcherSpec | LabelMatcher)[] = []): Labels[] {
+    const ms = LabelMatcher.compileAll(matchers);
+    const out: Labels[] = [];
+    for (const s of this.#byKey.values()) if (matchesAll(ms, s.labels)) out.push(s.labels);
+    return out.sort(compareLabels);
+  }
+
+  /**
+   * The newest point of every matching series, sorted by labels. Series whose newest point is a
+   * staleness marker are left out unless `includeStale` is set, as an instant query would.
+   */
+  latest(
+    matchers: readonly (LabelMatcherSpec | LabelMatcher)[],
+    options: { includeStale?: boolean } = {},
+  ): LatestSample[] {
+    const ms = LabelMatcher.compileAll(matchers);
+    const out: LatestSample[] = [];
+    for (const s of this.#byKey.values()) {
+      const last = s.points[s.points.length - 1];
+      if (!last || (last.stale && !options.includeStale) || !matchesAll(ms, s.labels)) continue;
+      out.push(
+        s.metadata
+          ? { labels: s.labels, sample: last, metadata: s.metadata }
+          : { labels: s.labels, sample: last },
+      );
+    }
+    return out.sort((a, b) => compareLabels(a.labels, b.labels));
+  }
+
+  /** The points of every matching series with `startMs <= t <= endMs` (staleness markers included). */
+  range(
+    matchers: readonly (LabelMatcherSpec | LabelMatcher)[],
+    startMs: number,
+    endMs: number,
+  ): SeriesPoints[] {
+    const ms = LabelMatcher.compileAll(matchers);
+    const out: SeriesPoints[] = [];
+    for (const s of this.#byKey.values()) {
+      if (!matchesAll(ms, s.labels)) continue;
+      const from = lowerBound(s.points, startMs);
+      let to = from;
+      while (to < s.points.length && s.points[to]!.timestampMs <= endMs) to++;
+      if (to > from) out.push({ labels: s.labels, samples: s.points.slice(from, to) });
+    }
+    return out.sort((a, b) => compareLabels(a.labels, b.labels));
+  }
+
+  /** The exemplars kept for every matching series, oldest first. */
+  exemplars(
+    matchers: readonly (LabelMatcherSpec | LabelMatcher)[],
+  ): { labels: Labels; exemplars: readonly Exemplar[] }[] {
+    const ms = LabelMatcher.compileAll(matchers);
+    const out: { labels: Labels; exemplars: readonly Exemplar[] }[] = [];
+    for (const s of this.#byKey.values()) {
+      if (s.exemplars.length > 0 && matchesAll(ms, s.labels))
+        out.push({ labels: s.labels, exemplars: [...s.exemplars] });
+    }
+    return out.sort((a, b) => compareLabels(a.labels, b.labels));
+  }
+
+  /** The metadata last committed for the series with exactly these labels. */
+  metadata(labels: Labels): Metadata | undefined {
+    return this.#byKey.get(labels.key())?.metadata;
+  }
+
+  /** Counters since creation. */
+  stats(): MemoryStorageStats {
+    return {
+      series: this.#byKey.size,
+      samplesAppended: this.#samplesAppended,
+      commits: this.#commits,
+      rollbacks: this.#rollbacks,
+      rejected: { ...this.#rejected },
+    };
+  }
+
+  /** Drops points older than the retention window and series left empty. Runs by itself on commit. */
+  gc(): void {
+    const minT = this.#maxTimestampMs - this.#retentionMs;
+    this.#lastGcAtMs = this.#maxTimestampMs;
+    for (const s of this.#byKey.values()) {
+      const cut = lowerBound(s.points, minT);
+      if (cut > 0) s.points = s.points.slice(cut);
+      if (s.exemplars.length > 0 && (s.exemplars[0]!.timestampMs ?? minT) < minT) {
+        s.exemplars = s.exemplars.filter((e) => (e.timestampMs ?? minT) >= minT);
+      }
+      if (s.points.length === 0 && s.exemplars.length === 0) {
+        this.#byKey.delete(s.key);
+        this.#byRef.delete(s.ref);
+      }
+    }
+  }
+
+  // ---- used by MemoryAppender ----
+
+  /** @internal */
+  _countReject(code: StorageErrorCode): void {
+    this.#rejected[code] = (this.#rejected[code] ?? 0) + 1;
+  }
+
+  /** @internal The committed series for `ref`/`labels`, if any. */
+  _lookup(ref: SeriesRef, labels: Labels): MemSeries | undefined {
+    if (ref !== 0) {
+      const s = this.#byRef.get(ref);
+      if (s && (s.labels === labels || s.labels.equals(labels))) return s;
+    }
+    return this.#byKey.get(labels.key());
+  }
+
+  /** @internal A new, not yet visible series; counts against the limit together with `pendingNew`. */
+  _newSeries(labels: Labels, pendingNew: number): MemSeries {
+    if (this.#byKey.size + pendingNew >= this.#maxSeries) {
+      this._countReject('SW_ERR_SERIES_LIMIT');
+      throw new StorageError(
+        'SW_ERR_SERIES_LIMIT',
+        `series limit of ${this.#maxSeries} reached; series ${labels} rejected`,
+      );
+    }
+    return { ref: this.#nextRef++, labels, key: labels.key(), points: [], exemplars: [] };
+  }
+
+  /** @internal The oldest timestamp still accepted. */
+  _minValidTimestampMs(): number {
+    return this.#maxTimestampMs - this.#retentionMs;
+  }
+
+  /** @internal Applies a committed transaction in one go. */
+  _apply(ops: readonly PendingOp[]): void {
+    this.#commits++;
+    for (const op of ops) {
+      // A series created by this transaction may meanwhile have been created by another one.
+      let s = this.#byKey.get(op.series.key);
+      if (!s) {
+        s = op.series;
+        this.#byKey.set(s.key, s);
+        this.#byRef.set(s.ref, s);
+      } else if (s !== op.series) {
+        this.#byRef.set(op.series.ref, s);
+      }
+      switch (op.kind) {
+        case 'point': {
+          const last = s.points[s.points.length - 1];
+          const t = op.point.timestampMs;
+          // Re-checked here because another transaction may have committed newer points since append.
+          if (last && t < last.timestampMs) {
+            this._countReject('SW_ERR_OUT_OF_ORDER_SAMPLE');
+            break;
+          }
+          if (last && t === last.timestampMs) {
+            if (!samePoint(last, op.point)) this._countReject('SW_ERR_DUPLICATE_SAMPLE_FOR_TIMESTAMP');
+            break;
+          }
+          s.points.push(op.point);
+          this.#samplesAppended++;
+          if (t > this.#maxTimestampMs) this.#maxTimestampMs = t;
+          break;
+        }
+        case 'exemplar':
+          s.exemplars.push(op.exemplar);
+          if (s.exemplars.length > this.#maxExemplars)
+            s.exemplars.splice(0, s.exemplars.length - this.#maxExemplars);
+          break;
+        case 'metadata':
+          s.metadata = op.metadata;
+          break;
+      }
+    }
+    // Trimming walks every series, so do it once a tenth of the retention has passed, not per commit.
+    if (this.#maxTimestampMs - this.#lastGcAtMs >= this.#retentionMs / 10) this.gc();
+  }
+
+  /** @internal */
+  _rolledBack(): void {
+    this.#rollbacks++;
+  }
+}
+
+/** Orders label sets as Prometheus does (name, then value, label by label). */
+function compareLabels(a: Labels, b: Labels): number {
+  const x = a.toFlat();
+  const y = b.toFlat();
+  const n = Math.min(x.length, y.length);
+  for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+  return x.length - y.length;
+}
+
+/** Index of the first point with `timestampMs >= t`. */
+function lowerBound(points: readonly SamplePoint[], t: number): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (points[mid]!.timestampMs < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** One transaction against a {@link MemoryStorage}. */
+class MemoryAppender implements Appender {
+  readonly #storage: MemoryStorage;
+  #ops: PendingOp[] = [];
+  /** Series this transaction created, by key and by ref. */
+  readonly #newByKey = new Map<string, MemSeries>();
+  readonly #newByRef = new Map<SeriesRef, MemSeries>();
+  /** The newest timestamp appended per series in this transaction (for order checks before commit). */
+  readonly #pendingLast = new Map<MemSeries, SamplePoint>();
+  /** The newest exemplar appended or committed per series, for its order checks. */
+  readonly #pendingExemplar = new Map<MemSeries, Exemplar>();
+  #done = false;
+
+  constructor(storage: MemoryStorage) {
+    this.#storage = storage;
+  }
+
+  #series(ref: SeriesRef, labels: Labels): MemSeries {
+    if (this.#done) throw new Error('appender already committed or rolled back');
+    if (ref !== 0) {
+      const p = this.#newByRef.get(ref);
+      if (p && (p.labels === labels || p.labels.equals(labels))) return p;
+    }
+    const s = this.#storage._lookup(ref, labels);
+    if (s) return s;
+    const key = labels.key();
+    let p = this.#newByKey.get(key);
+    if (!p) {
+      p = this.#storage._newSeries(labels, this.#newByKey.size);
+      this.#newByKey.set(key, p);
+      this.#newByRef.set(p.ref, p);
+    }
+    return p;
+  }
+
+  #reject(code: StorageErrorCode, message: string): never {
+    this.#storage._countReject(code);
+    throw new StorageError(code, message);
+  }
+
+  #appendPoint(ref: SeriesRef, labels: Labels, point: SamplePoint): SeriesRef {
+    const s = this.#series(ref, labels);
+    const t = point.timestampMs;
+    if (t < this.#storage._minValidTimestampMs()) {
+      this.#reject('SW_ERR_OUT_OF_BOUNDS', `sample at ${t} for ${labels} is older than the retention window`);
+    }
+    const last = this.#pendingLast.get(s) ?? s.points[s.points.length - 1];
+    if (last) {
+      if (t < last.timestampMs) {
+        this.#reject(
+          'SW_ERR_OUT_OF_ORDER_SAMPLE',
+          `out of order sample at ${t} for ${labels} (newest is ${last.timestampMs})`,
+        );
+      }
+      if (t === last.timestampMs) {
+        if (samePoint(last, point)) return s.ref;
+        this.#reject(
+          'SW_ERR_DUPLICATE_SAMPLE_FOR_TIMESTAMP',
+          `duplicate sample for timestamp ${t} for ${labels}`,
+        );
+      }
+    }
+    this.#pendingLast.set(s, point);
+    this.#ops.push({ kind: 'point', series: s, point });
+    return s.ref;
+  }
+
+  append(ref: SeriesRef, labels: Labels, timestampMs: number, value: number): SeriesRef {
+    return this.#appendPoint(ref, labels, { timestampMs, value, stale: false });
+  }
+
+  appendStale(ref: SeriesRef, labels: Labels, timestampMs: number): SeriesRef {
+    return this.#appendPoint(ref, labels, { timestampMs, value: Number.NaN, stale: true });
+  }
+
+  appendHistogram(
+    ref: SeriesRef,
+    labels: Labels,
+    timestampMs: number,
+    histogram: NativeHistogram,
+  ): SeriesRef {
+    return this.#appendPoint(ref, labels, { timestampMs, value: Number.NaN, stale: false, histogram });
+  }
+
+  appendExemplar(ref: SeriesRef, labels: Labels, exemplar: Exemplar): SeriesRef {
+    const s = this.#series(ref, labels);
+    let runes = 0;
+    exemplar.labels.forEach((n, v) => {
+      runes += runeLength(n) + runeLength(v);
+    });
+    if (runes > EXEMPLAR_MAX_LABEL_RUNES) {
+      this.#reject(
+        'SW_ERR_EXEMPLAR_LABEL_LENGTH',
+        `exemplar labels of ${labels} exceed ${EXEMPLAR_MAX_LABEL_RUNES} runes`,
+      );
+    }
+    const last = this.#pendingExemplar.get(s) ?? s.exemplars[s.exemplars.length - 1];
+    if (last && exemplar.timestampMs !== undefined && last.timestampMs !== undefined) {
+      if (exemplar.timestampMs < last.timestampMs) {
+        this.#reject(
+          'SW_ERR_OUT_OF_ORDER_EXEMPLAR',
+          `out of order exemplar at ${exemplar.timestampMs} for ${labels}`,
+        );
+      }
+      if (exemplar.timestampMs === last.timestampMs) {
+        if (Object.is(exemplar.value, last.value) && exemplar.labels.equals(last.labels)) {
+          this.#reject('SW_ERR_DUPLICATE_EXEMPLAR', `duplicate exemplar for ${labels}`);
+        }
+      }
+    }
+    this.#pendingExemplar.set(s, exemplar);
+    this.#ops.push({ kind: 'exemplar', series: s, exemplar });
+    return s.ref;
+  }
+
+  updateMetadata(ref: SeriesRef, labels: Labels, metadata: Metadata): SeriesRef {
+    const s = this.#series(ref, labels);
+    this.#ops.push({ kind: 'metadata', series: s, metadata });
+    return s.ref;
+  }
+
+  async commit(): Promise<void> {
+    if (this.#done) throw new Error('appender already committed or rolled back');
+    this.#done = true;
+    const ops = this.#ops;
+    this.#ops = [];
+    this.#storage._apply(ops);
+  }
+
+  async rollback(): Promise<void> {
+    if (this.#done) return;
+    this.#done = true;
+    this.#ops = [];
+    this.#storage._rolledBack();
+  }
+}

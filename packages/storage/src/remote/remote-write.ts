@@ -1,0 +1,315 @@
+import type { RemoteWriteConfig } from '@scrapewire/config';
+import { InvalidOptionsError, type Labels, LabelsBuilder, type Logger, noopLogger } from '@scrapewire/model';
+import type { Appendable, Appender, Exemplar, Metadata, NativeHistogram, SeriesRef } from '../appender.js';
+import { createHttpRemoteWriteClient, type RemoteWriteClient } from './http-client.js';
+import { type CloseResult, QueueManager } from './queue-manager.js';
+import { noopRemoteWriteMetrics, type RemoteWriteMetrics } from './remote-write-metrics.js';
+import { type EncodedSeries, encodeLabels, type MetadataEntry, type QueueItem } from './write-request.js';
+
+/**
+ * Applies `write_relabel_configs` to a series' labels: returns the new labels, or `undefined` to drop
+ * the series. The relabel package's `relabel(labels, compiledConfigs)` fits this shape.
+ */
+export type WriteRelabelFn = (labels: Labels) => Labels | undefined;
+
+/** Options of {@link createRemoteWrite}. */
+export interface RemoteWriteOptions {
+  /** One `remote_write` entry, defaults applied (see `@scrapewire/config`). */
+  readonly config: RemoteWriteConfig;
+  /** `global.external_labels`: added to every series that lacks the label, before write relabeling. */
+  readonly externalLabels?: Readonly<Record<string, string>>;
+  /**
+   * `write_relabel_configs`, compiled. Required when `config.writeRelabelConfigs` is not empty (the agent
+   * passes `(l) => relabel(l, compileRelabelConfigs(config.writeRelabelConfigs))`); kept as a function so
+   * the storage package needs no relabel engine of its own.
+   */
+  readonly writeRelabel?: WriteRelabelFn;
+  /** Number of shards. Prometheus reshards dynamically between min and max shards; scrapewire uses a fixed count. @defaultValue `queueConfig.minShards` */
+  readonly shards?: number;
+  /** Total items buffered over all shards before the oldest are dropped. @defaultValue `capacity × shards` */
+  readonly bufferSize?: number;
+  readonly metrics?: RemoteWriteMetrics;
+  readonly logger?: Logger;
+  /** Replaces the HTTP client, e.g. to send elsewhere or in tests. */
+  readonly client?: RemoteWriteClient;
+  /** @defaultValue `scrapewire/<version>` */
+  readonly userAgent?: string;
+  /** Series whose labels are remembered to skip relabeling and label encoding. @defaultValue 1 000 000 */
+  readonly maxCachedSeries?: number;
+}
+
+interface CachedSeries {
+  readonly ref: SeriesRef;
+  readonly input: Labels;
+  /** Undefined when write relabeling dropped the series. */
+  readonly encoded: EncodedSeries | undefined;
+  readonly hash: number;
+}
+
+/** 32-bit FNV-1a over the UTF-16 code units of a string: cheap, stable, only used to pick a shard. */
+function hash32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count', '_created', '_gcount', '_gsum'];
+
+/**
+ * The metric family name for metadata: the series' name, minus the per-series suffixes of histograms
+ * and summaries (their metadata describes the family, as in the `# TYPE` line).
+ */
+function familyName(labels: Labels, meta: Metadata): string {
+  const name = labels.get('__name__');
+  if (meta.type === 'histogram' || meta.type === 'gaugehistogram' || meta.type === 'summary') {
+    for (const s of HISTOGRAM_SUFFIXES) if (name.endsWith(s)) return name.slice(0, -s.length);
+  }
+  return name;
+}
+
+/**
+ * A storage that sends everything committed to it to a remote write 1.0 receiver. Use it as a secondary
+ * in {@link fanout}, or alone (agent mode).
+ *
+ * Commit hands the transaction's items to the queue manager (see {@link QueueManager}) and returns
+ * without waiting for the network; rollback discards them. External labels, then write relabeling, are
+ * applied once per series and remembered. Exemplars and native histograms are sent only when
+ * `send_exemplars` / `send_native_histograms` are on; native histograms with custom buckets (schema
+ * -53) cannot travel in remote write 1.0 and are dropped (`nhcb_in_rw1_not_supported`). Metadata is sent
+ * every `metadata_config.send_interval` when `metadata_config.send` is on.
+ *
+ * Call {@link RemoteWriteStorage.close} on shutdown to flush within a deadline.
+ */
+export class RemoteWriteStorage implements Appendable {
+  readonly #config: RemoteWriteConfig;
+  readonly #external: readonly [string, string][];
+  readonly #relabel: WriteRelabelFn | undefined;
+  readonly #queue: QueueManager;
+  readonly #metrics: RemoteWriteMetrics;
+  readonly #maxCached: number;
+  readonly #byKey = new Map<string, CachedSeries>();
+  readonly #byRef = new Map<SeriesRef, CachedSeries>();
+  readonly #metadata = new Map<string, MetadataEntry>();
+  readonly #metadataTimer: ReturnType<typeof setInterval> | undefined;
+  #nextRef = 1;
+  #closed = false;
+
+  constructor(options: RemoteWriteOptions) {
+    const c = options.config;
+    const q = c.queueConfig;
+    this.#config = c;
+    if (c.writeRelabelConfigs.length > 0 && !options.writeRelabel) {
+      throw new InvalidOptionsError(
+        'writeRelabelConfigs are set but no writeRelabel function was given',
+        'writeRelabel',
+      );
+    }
+    const shards = options.shards ?? q.minShards;
+    if (!(shards >= 1)) throw new InvalidOptionsError('shards must be at least 1', 'shards');
+    if (!(q.maxSamplesPerSend >= 1))
+      throw new InvalidOptionsError('maxSamplesPerSend must be positive', 'queueConfig.maxSamplesPerSend');
+    if (!(q.capacity >= 1))
+      throw new InvalidOptionsError('capacity must be positive', 'queueConfig.capacity');
+    if (q.maxBackoffMs < q.minBackoffMs)
+      throw new InvalidOptionsError('maxBackoff must be >= minBackoff', 'queueConfig.maxBackoffMs');
+    const bufferSize = options.bufferSize ?? q.capacity * shards;
+    this.#external = Object.entries(options.externalLabels ?? {}).filter(([, v]) => v !== '');
+    this.#relabel = options.writeRelabel;
+    this.#metrics = options.metrics ?? noopRemoteWriteMetrics;
+    this.#maxCached = options.maxCachedSeries ?? 1_000_000;
+    const client =
+      options.client ??
+      createHttpRemoteWriteClient({
+        url: c.url,
+        remoteTimeoutMs: c.remoteTimeoutMs,
+        headers: c.headers,
+        httpClient: c.httpClient,
+        retryOnHttp429: q.retryOnHttp429,
+        protobufMessage: c.protobufMessage,
+        ...(options.userAgent !== undefined ? { userAgent: options.userAgent } : {}),
+      });
+    this.#queue = new QueueManager({
+      client,
+      shards,
+      capacityPerShard: Math.max(1, Math.ceil(bufferSize / shards)),
+      maxSamplesPerSend: q.maxSamplesPerSend,
+      batchSendDeadlineMs: q.batchSendDeadlineMs,
+      minBackoffMs: q.minBackoffMs,
+      maxBackoffMs: q.maxBackoffMs,
+      sampleAgeLimitMs: q.sampleAgeLimitMs,
+      metadataMaxPerSend: c.metadataConfig.maxSamplesPerSend,
+      metrics: this.#metrics,
+      logger: options.logger ?? noopLogger,
+    });
+    if (c.metadataConfig.send && c.metadataConfig.sendIntervalMs > 0) {
+      this.#metadataTimer = setInterval(() => void this.flushMetadata(), c.metadataConfig.sendIntervalMs);
+      // A metadata timer alone must not keep the process alive.
+      this.#metadataTimer.unref?.();
+    }
+  }
+
+  appender(): Appender {
+    return new RemoteWriteAppender(this);
+  }
+
+  /** Items queued or in flight. */
+  pending(): number {
+    return this.#queue.pendingCount();
+  }
+
+  /** Sends the metadata collected so far now (it is also sent every `send_interval`). */
+  flushMetadata(): Promise<void> {
+    return this.#queue.sendMetadata([...this.#metadata.values()]);
+  }
+
+  /**
+   * Stops accepting data and flushes what is queued; see {@link QueueManager.close}. After `deadlineMs`
+   * (default 1 minute, Prometheus's `--storage.remote.flush-deadline`) whatever is left is dropped.
+   */
+  close(options: { deadlineMs?: number } = {}): Promise<CloseResult> {
+    this.#closed = true;
+    if (this.#metadataTimer) clearInterval(this.#metadataTimer);
+    return this.#queue.close(options);
+  }
+
+  /** @internal Resolves a series, applying external labels and write relabeling on first sight. */
+  _series(ref: SeriesRef, labels: Labels): CachedSeries {
+    if (ref !== 0) {
+      const s = this.#byRef.get(ref);
+      if (s && (s.input === labels || s.input.equals(labels))) return s;
+    }
+    const key = labels.key();
+    const known = this.#byKey.get(key);
+    if (known) return known;
+    if (this.#byKey.size >= this.#maxCached) {
+      // Forget everything rather than track recency on the hot path; refs then miss and fall back to labels.
+      this.#byKey.clear();
+      this.#byRef.clear();
+    }
+    let final: Labels | undefined = labels;
+    if (this.#external.length > 0) {
+      const b = new LabelsBuilder(labels);
+      for (const [n, v] of this.#external) if (!labels.has(n)) b.set(n, v);
+      final = b.labels();
+    }
+    if (this.#relabel) final = this.#relabel(final);
+    const encoded = final && !final.isEmpty ? { labels: final, labelBytes: encodeLabels(final) } : undefined;
+    const s: CachedSeries = {
+      ref: this.#nextRef++,
+      input: labels,
+      encoded,
+      hash: encoded ? hash32(encoded.labels.key()) : 0,
+    };
+    this.#byKey.set(key, s);
+    this.#byRef.set(s.ref, s);
+    return s;
+  }
+
+  /** @internal */
+  _commit(
+    items: readonly { s: CachedSeries; item: Omit<QueueItem, 'series'> }[],
+    metadata: readonly MetadataEntry[],
+  ): void {
+    for (const m of metadata) this.#metadata.set(m.familyName, m);
+    for (const { s, item } of items) {
+      if (this.#closed || !s.encoded) {
+        const kind =
+          item.kind === 'exemplar' ? 'exemplars' : item.kind === 'histogram' ? 'histograms' : 'samples';
+        this.#metrics.dropped(kind, 1, this.#closed ? 'shutdown' : 'dropped_series');
+        continue;
+      }
+      this.#queue.enqueue({ ...item, series: s.encoded }, s.hash);
+    }
+  }
+
+  /** @internal */
+  get _config(): RemoteWriteConfig {
+    return this.#config;
+  }
+
+  /** @internal */
+  _dropped(kind: 'exemplars' | 'histograms', reason: 'nhcb_in_rw1_not_supported'): void {
+    this.#metrics.dropped(kind, 1, reason);
+  }
+}
+
+/** One transaction: collects items, hands them to the queue on commit. */
+class RemoteWriteAppender implements Appender {
+  #items: { s: CachedSeries; item: Omit<QueueItem, 'series'> }[] = [];
+  #metadata: MetadataEntry[] = [];
+  #done = false;
+
+  constructor(private readonly storage: RemoteWriteStorage) {}
+
+  #add(ref: SeriesRef, labels: Labels, item: Omit<QueueItem, 'series'>): SeriesRef {
+    if (this.#done) throw new Error('appender already committed or rolled back');
+    const s = this.storage._series(ref, labels);
+    this.#items.push({ s, item });
+    return s.ref;
+  }
+
+  append(ref: SeriesRef, labels: Labels, timestampMs: number, value: number): SeriesRef {
+    return this.#add(ref, labels, { kind: 'sample', timestampMs, value });
+  }
+
+  appendStale(ref: SeriesRef, labels: Labels, timestampMs: number): SeriesRef {
+    return this.#add(ref, labels, { kind: 'stale', timestampMs, value: Number.NaN });
+  }
+
+  appendExemplar(ref: SeriesRef, labels: Labels, exemplar: Exemplar): SeriesRef {
+    if (!this.storage._config.sendExemplars) return this.storage._series(ref, labels).ref;
+    return this.#add(ref, labels, {
+      kind: 'exemplar',
+      timestampMs: exemplar.timestampMs ?? 0,
+      value: exemplar.value,
+      exemplar,
+    });
+  }
+
+  appendHistogram(
+    ref: SeriesRef,
+    labels: Labels,
+    timestampMs: number,
+    histogram: NativeHistogram,
+  ): SeriesRef {
+    if (!this.storage._config.sendNativeHistograms) return this.storage._series(ref, labels).ref;
+    if (histogram.schema === -53) {
+      this.storage._dropped('histograms', 'nhcb_in_rw1_not_supported');
+      return this.storage._series(ref, labels).ref;
+    }
+    return this.#add(ref, labels, { kind: 'histogram', timestampMs, value: Number.NaN, histogram });
+  }
+
+  updateMetadata(ref: SeriesRef, labels: Labels, metadata: Metadata): SeriesRef {
+    if (this.#done) throw new Error('appender already committed or rolled back');
+    const s = this.storage._series(ref, labels);
+    const name = s.encoded ? s.encoded.labels.get('__name__') : '';
+    if (name !== '') {
+      const fam = s.encoded ? familyName(s.encoded.labels, metadata) : name;
+      this.#metadata.push({ familyName: fam, type: metadata.type, help: metadata.help, unit: metadata.unit });
+    }
+    return s.ref;
+  }
+
+  async commit(): Promise<void> {
+    if (this.#done) throw new Error('appender already committed or rolled back');
+    this.#done = true;
+    this.storage._commit(this.#items, this.#metadata);
+    this.#items = [];
+    this.#metadata = [];
+  }
+
+  async rollback(): Promise<void> {
+    this.#done = true;
+    this.#items = [];
+    this.#metadata = [];
+  }
+}
+
+/** Creates a {@link RemoteWriteStorage} for one `remote_write` entry. */
+export function createRemoteWrite(options: RemoteWriteOptions): RemoteWriteStorage {
+  return new RemoteWriteStorage(options);
+}
