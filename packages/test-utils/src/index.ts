@@ -1,1 +1,9 @@
 export { findBinary, missingBinaryMessage } from './binaries.js';
+export { FakeKubeApiServer, parseFieldSelector, parseLabelSelector } from './fake-kube-api/index.js';
+export type {
+  FakeFailure,
+  FakeKubeApiServerOptions,
+  FakeKubeObject,
+  FakeKubeRequest,
+  FakeResourceName,
+} from './fake-kube-api/index.js';

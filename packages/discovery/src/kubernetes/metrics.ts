@@ -1,0 +1,75 @@
+import type { KubernetesRole } from '@scrapewire/config';
+
+/** An informer event kind, as Prometheus's `prometheus_sd_kubernetes_events_total{event}` counts them. */
+export type KubernetesEventKind = 'add' | 'update' | 'delete';
+
+/**
+ * Hooks through which Kubernetes discovery reports what it does, so an embedder can expose Prometheus's
+ * metric names (`prometheus_sd_kubernetes_events_total{role,event}`, `…_failures_total`,
+ * `…_workqueue_depth{queue_name}`, `…_workqueue_latency_seconds`, `…_workqueue_work_duration_seconds`,
+ * `…_workqueue_items_total`). Every method is optional; a hook that throws is ignored.
+ */
+export interface KubernetesSDMetrics {
+  /** An informer add/update/delete. Service events seen by the endpoints roles count as role `service`. */
+  onEvent?(role: KubernetesRole, event: KubernetesEventKind): void;
+  /** A failed list or watch (connection error, non-2xx status, watch that went silent). */
+  onFailure?(resource: string, error: Error): void;
+  /** An object or watch line that could not be used and was skipped. */
+  onMalformedObject?(resource: string): void;
+  /** A key was added to the role's work queue (not counted while it was already queued). */
+  onQueueAdd?(queueName: string): void;
+  /** The role's work-queue depth changed. */
+  onQueueDepth?(queueName: string, depth: number): void;
+  /** Seconds a key waited in the queue before it was processed. */
+  onQueueLatency?(queueName: string, seconds: number): void;
+  /** Seconds spent building the groups of one batch of keys. */
+  onWorkDuration?(queueName: string, seconds: number): void;
+}
+
+/**
+ * Hooks for the HTTP requests to the API server, client-go style (`rest_client_requests_total`,
+ * `prometheus_sd_kubernetes_http_request_total{status_code}`, `…_http_request_duration_seconds{endpoint}`).
+ * `@scrapewire/kube-client-metrics` can supply an implementation.
+ */
+export interface KubeRequestHooks {
+  /** A request is about to be sent. `urlTemplate` is the path with names replaced (client-go's template). */
+  onRequest?(verb: string, urlTemplate: string, host: string): void;
+  /**
+   * A request finished: `code` is the HTTP status as a string, or `<error>` without a response. For LIST
+   * `seconds` includes reading the body; for WATCH it is the time to the response headers.
+   */
+  onResult?(verb: string, urlTemplate: string, host: string, code: string, seconds: number): void;
+}
+
+/** Calls a hook, keeping a throwing hook from breaking discovery. */
+export function safeCall<A extends unknown[]>(fn: ((...args: A) => void) | undefined, ...args: A): void {
+  if (!fn) return;
+  try {
+    fn(...args);
+  } catch {
+    // A metrics hook must never take discovery down.
+  }
+}
+
+/**
+ * client-go's URL template for a request path: names and namespaces in resource paths become `{name}` and
+ * `{namespace}` (`/api/v1/namespaces/{namespace}/pods`), so metrics have bounded cardinality.
+ */
+export function urlTemplate(path: string): string {
+  const segments = path.split('/').filter((s) => s !== '');
+  if (segments.length <= 2) return `/${segments.join('/')}`;
+  let index: number;
+  if (segments[0] === 'api') index = 2;
+  else if (segments[0] === 'apis') index = 3;
+  else return `/{prefix}`;
+  const rest = segments.length - index;
+  const out = [...segments];
+  const sub = (i: number): boolean => out[i] === 'status' || out[i] === 'finalize';
+  if (rest === 2) out[index + 1] = '{name}';
+  else if (rest === 3) out[index + 1] = sub(index + 2) ? '{name}' : '{namespace}';
+  else if (rest >= 4) {
+    out[index + 1] = '{namespace}';
+    if (!sub(index + 3)) out[index + 3] = '{name}';
+  }
+  return `/${out.join('/')}`;
+}
