@@ -1,0 +1,277 @@
+import { isUtf8 } from 'node:buffer';
+import { Labels } from '@scrapewire/model';
+import type { Exemplar, MetricType } from '@scrapewire/storage';
+import { formatOpenMetricsFloat, parseGoFloatString } from './float.js';
+import { type ParseError, parseErrorAt } from './parse-error.js';
+import type { EntryKind, ExpositionParser } from './parser.js';
+
+// Bytes of the exposition grammars, as plain constants so the hot loops compare small integers.
+export const TAB = 0x09;
+export const NEWLINE = 0x0a;
+export const SPACE = 0x20;
+export const QUOTE = 0x22;
+export const HASH = 0x23;
+export const COMMA = 0x2c;
+export const EQUAL = 0x3d;
+export const BACKSLASH = 0x5c;
+export const BRACE_OPEN = 0x7b;
+export const BRACE_CLOSE = 0x7d;
+
+/** `[a-zA-Z_:]`: first byte of a metric name. */
+export function isMetricNameStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a;
+}
+
+/** `[a-zA-Z0-9_:]`. */
+export function isMetricNameChar(c: number): boolean {
+  return isMetricNameStart(c) || (c >= 0x30 && c <= 0x39);
+}
+
+/** `[a-zA-Z_]`: first byte of a label name. */
+export function isLabelNameStart(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+}
+
+/** `[a-zA-Z0-9_]`. */
+export function isLabelNameChar(c: number): boolean {
+  return isLabelNameStart(c) || (c >= 0x30 && c <= 0x39);
+}
+
+/**
+ * State and accessors shared by the text and OpenMetrics parsers. A series is described by offsets into the
+ * body (no strings are made while scanning): `offs = [nameStart, nameEnd, (labelNameStart, labelNameEnd,
+ * valueStart, valueEnd)*]`, quotes excluded. Strings are decoded only when an accessor asks for them.
+ */
+export abstract class BaseParser implements ExpositionParser {
+  protected readonly b: Buffer;
+  protected pos = 0;
+  /** Byte offsets of the current series text (name and labels) in the body. */
+  protected seriesStart = 0;
+  protected seriesEnd = 0;
+  protected readonly offs: number[] = [];
+  protected val = 0;
+  protected ts = 0;
+  protected hasTs = false;
+  /** The type of the last TYPE line, which decides whether `le` and `quantile` values are normalised. */
+  protected mtype: MetricType = 'unknown';
+  /** Name of the current HELP/TYPE/UNIT entry and its text (help text unescaped, type and unit as is). */
+  protected metaNameStart = 0;
+  protected metaNameEnd = 0;
+  protected metaText = '';
+  protected metaType: MetricType = 'unknown';
+
+  constructor(body: Uint8Array) {
+    this.b = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  }
+
+  abstract next(): EntryKind;
+
+  /** A ParseError at byte offset `pos`. */
+  protected fail(pos: number, reason: string): ParseError {
+    return parseErrorAt(this.b, pos, reason);
+  }
+
+  /** A short printable excerpt of the body at `pos`, for error messages. */
+  protected excerpt(pos: number): string {
+    if (pos >= this.b.length) return 'end of input';
+    let e = pos;
+    while (e < this.b.length && e - pos < 20 && this.b[e] !== NEWLINE) e++;
+    if (e === pos) return '"\\n"';
+    return JSON.stringify(this.b.toString('utf8', pos, e));
+  }
+
+  /** Skips spaces and tabs. */
+  protected skipBlanks(p: number): number {
+    const b = this.b;
+    while (p < b.length && (b[p] === SPACE || b[p] === TAB)) p++;
+    return p;
+  }
+
+  /**
+   * Scans a quoted string starting at the opening quote (`"(\\.|[^\\"])*"`, where `.` is any byte but a
+   * newline). Returns the offset after the closing quote, or -1 when it is not terminated. Checks that
+   * the content is UTF-8 when it has any non-ASCII byte.
+   */
+  protected scanQuoted(p: number, what: string): number {
+    const b = this.b;
+    const start = p;
+    let high = 0;
+    p++;
+    for (;;) {
+      if (p >= b.length) throw this.fail(start, `unterminated ${what}`);
+      const c = b[p]!;
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) {
+        if (p + 1 >= b.length || b[p + 1] === NEWLINE) throw this.fail(p, `invalid escape in ${what}`);
+        p += 2;
+        continue;
+      }
+      high |= c;
+      p++;
+    }
+    if (high & 0x80 && !isUtf8(b.subarray(start + 1, p))) throw this.fail(start, `invalid UTF-8 in ${what}`);
+    return p + 1;
+  }
+
+  /** Decodes `b[s:e]` as UTF-8, resolving the escapes `\\`, `\"` and `\n` (others stay as written). */
+  protected decode(s: number, e: number): string {
+    const b = this.b;
+    const bs = b.indexOf(BACKSLASH, s);
+    if (bs < 0 || bs >= e) return b.toString('utf8', s, e);
+    return unescapeLabelValue(b.toString('utf8', s, e));
+  }
+
+  /** Parses decimal digits `b[s:e]` as an int64; larger values are an error, as in Go's `ParseInt`. */
+  protected parseInt64(s: number, e: number): number {
+    const b = this.b;
+    let i = s;
+    while (i < e - 1 && b[i] === 0x30) i++;
+    const n = e - i;
+    if (n > 19 || (n === 19 && b.toString('latin1', i, e) > '9223372036854775807')) {
+      throw this.fail(s, `strconv.ParseInt: parsing "${b.toString('latin1', s, e)}": value out of range`);
+    }
+    let v = 0;
+    for (; i < e; i++) v = v * 10 + (b[i]! - 0x30);
+    return v;
+  }
+
+  seriesBytes(): Uint8Array {
+    return this.b.subarray(this.seriesStart, this.seriesEnd);
+  }
+
+  seriesKey(): string {
+    return (this.b as unknown as FastSlices).latin1Slice(this.seriesStart, this.seriesEnd);
+  }
+
+  value(): number {
+    return this.val;
+  }
+
+  timestampMs(): number | undefined {
+    return this.hasTs ? this.ts : undefined;
+  }
+
+  metricName(): string {
+    return this.decode(this.offs[0]!, this.offs[1]!);
+  }
+
+  labels(): Labels {
+    return this.buildLabels(this.offs, this.seriesStart, true);
+  }
+
+  /**
+   * Builds a sorted label set from offsets. Throws a ParseError for a repeated label name, which a label
+   * set cannot hold (Prometheus rejects such series too).
+   */
+  protected buildLabels(offs: readonly number[], at: number, withName: boolean, from = 2): Labels {
+    const flat: string[] = withName ? ['__name__', this.decode(offs[0]!, offs[1]!)] : [];
+    const normalise =
+      withName && (this.mtype === 'histogram' || this.mtype === 'gaugehistogram' || this.mtype === 'summary');
+    for (let i = from; i < offs.length; i += 4) {
+      const name = this.decode(offs[i]!, offs[i + 1]!);
+      let value = this.decode(offs[i + 2]!, offs[i + 3]!);
+      if (normalise) value = normaliseFloatLabel(this.mtype, name, value);
+      // Insertion sort: label sets are small and usually already sorted.
+      let j = flat.length;
+      flat.push(name, value);
+      while (j > 0 && flat[j - 2]! > name) {
+        flat[j] = flat[j - 2]!;
+        flat[j + 1] = flat[j - 1]!;
+        j -= 2;
+      }
+      if (j > 0 && flat[j - 2] === name) throw this.fail(at, `duplicate label name "${name}"`);
+      flat[j] = name;
+      flat[j + 1] = value;
+    }
+    // Empty values mean "no label", as in Prometheus.
+    let w = 0;
+    for (let r = 0; r < flat.length; r += 2) {
+      if (flat[r + 1] === '') continue;
+      flat[w] = flat[r]!;
+      flat[w + 1] = flat[r + 1]!;
+      w += 2;
+    }
+    flat.length = w;
+    return Labels.unsafeFromSortedFlat(flat);
+  }
+
+  exemplar(): Exemplar | undefined {
+    return undefined;
+  }
+
+  createdTimestampMs(): number | undefined {
+    return undefined;
+  }
+
+  help(): { readonly metricName: string; readonly text: string } {
+    return { metricName: this.decode(this.metaNameStart, this.metaNameEnd), text: this.metaText };
+  }
+
+  type(): { readonly metricName: string; readonly type: MetricType } {
+    return { metricName: this.decode(this.metaNameStart, this.metaNameEnd), type: this.metaType };
+  }
+
+  unit(): { readonly metricName: string; readonly unit: string } {
+    return { metricName: this.decode(this.metaNameStart, this.metaNameEnd), unit: this.metaText };
+  }
+
+  comment(): string {
+    return this.metaText;
+  }
+}
+
+/** Node's undocumented but long-standing direct slice decoders, faster than `toString(encoding, …)`. */
+interface FastSlices {
+  latin1Slice(start: number, end: number): string;
+}
+
+/** Resolves `\\`, `\"` and `\n` in a label value; any other backslash sequence is kept verbatim. */
+export function unescapeLabelValue(s: string): string {
+  let out = '';
+  let last = 0;
+  for (let i = s.indexOf('\\'); i >= 0 && i < s.length - 1; i = s.indexOf('\\', i)) {
+    const n = s.charCodeAt(i + 1);
+    const rep = n === 0x5c ? '\\' : n === 0x22 ? '"' : n === 0x6e ? '\n' : undefined;
+    if (rep === undefined) {
+      i += 2;
+      continue;
+    }
+    out += s.slice(last, i) + rep;
+    i += 2;
+    last = i;
+  }
+  return out + s.slice(last);
+}
+
+/** Resolves only `\\` and `\n`, as Prometheus text HELP lines do (`\"` stays as written). */
+export function unescapeTextHelp(s: string): string {
+  let out = '';
+  let last = 0;
+  for (let i = s.indexOf('\\'); i >= 0 && i < s.length - 1; i = s.indexOf('\\', i)) {
+    const n = s.charCodeAt(i + 1);
+    const rep = n === 0x5c ? '\\' : n === 0x6e ? '\n' : undefined;
+    if (rep === undefined) {
+      i += 2;
+      continue;
+    }
+    out += s.slice(last, i) + rep;
+    i += 2;
+    last = i;
+  }
+  return out + s.slice(last);
+}
+
+/**
+ * Re-renders `le` of histograms and `quantile` of summaries canonically (`1` → `1.0`), as Prometheus 3
+ * does so that series from text, OpenMetrics and protobuf scrapes agree. Unparsable values stay as they are.
+ */
+export function normaliseFloatLabel(type: MetricType, name: string, value: string): string {
+  if (
+    ((type === 'histogram' || type === 'gaugehistogram') && name === 'le') ||
+    (type === 'summary' && name === 'quantile')
+  ) {
+    const f = parseGoFloatString(value);
+    if (f !== undefined) return formatOpenMetricsFloat(f);
+  }
+  return value;
+}
