@@ -22,3 +22,24 @@ export { noopScrapeMetrics } from './metrics.js';
 export type { ScrapeMetrics } from './metrics.js';
 export { ScrapeError } from './errors.js';
 export type { ScrapeErrorCode } from './errors.js';
+
+/* textparse */
+export {
+  createOpenMetricsParser,
+  createParser,
+  createTextParser,
+  EntryKind,
+  formatForContentType,
+  formatForProtocol,
+  formatOpenMetricsFloat,
+  ParseError,
+  parseExposition,
+  UnsupportedContentTypeError,
+} from './textparse/index.js';
+export type {
+  CreateParserOptions,
+  ExpositionFormat,
+  ExpositionParser,
+  ParsedFamily,
+  ParsedSample,
+} from './textparse/index.js';
