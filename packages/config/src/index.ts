@@ -18,3 +18,26 @@ export type {
   QueueConfig,
   MetadataConfig,
 } from './types.js';
+
+/* Loading */
+export { loadConfig, loadConfigFile, glob as expandFilePattern } from './load-config.js';
+export type { LoadConfigOptions } from './load-config.js';
+export { checkConfigFile } from './check-config-file.js';
+export type { ConfigCheckResult } from './check-config-file.js';
+export { ConfigError } from './errors.js';
+export { parseDuration, parseSize, formatSize } from './units.js';
+export {
+  DEFAULT_SCRAPE_PROTOCOLS,
+  DEFAULT_PROTO_FIRST_SCRAPE_PROTOCOLS,
+  SCRAPE_PROTOCOLS,
+} from './scrape-config.js';
+export { DEFAULT_QUEUE_CONFIG, DEFAULT_METADATA_CONFIG } from './remote-write.js';
+export { defaultHttpClient } from './http-client.js';
+
+/* Secrets and the status dump */
+export { readSecret } from './read-secret.js';
+export { redactConfig, dumpConfigYaml } from './redact-config.js';
+
+/* Reloading */
+export { watchConfig } from './watch-config.js';
+export type { ConfigLoadEvent, WatchConfigOptions } from './watch-config.js';

@@ -26,6 +26,19 @@ export interface PrometheusConfig {
   readonly ignoredSections: readonly string[];
   /** The file it was loaded from, when it came from a file. */
   readonly sourceFile?: string;
+  /**
+   * Things the loader accepted but scrapewire will not do (an SD mechanism it does not run, an auth
+   * method it does not support, an empty environment variable), one sentence each. Always set by the
+   * loader; optional so that configs built in code need not list it.
+   */
+  readonly warnings?: readonly string[];
+  /**
+   * `scrape_config_files` patterns, resolved against the config file's directory. `loadConfigFile` has
+   * already merged the jobs they match into {@link PrometheusConfig.scrapeConfigs}.
+   */
+  readonly scrapeConfigFiles?: readonly string[];
+  /** `rule_files` patterns, resolved against the config file's directory (not acted on; for checks). */
+  readonly ruleFiles?: readonly string[];
 }
 
 export interface GlobalConfig {
@@ -43,6 +56,8 @@ export interface GlobalConfig {
   readonly targetLimit: number;
   readonly keepDroppedTargets: number;
   readonly metricNameValidationScheme: 'utf8' | 'legacy';
+  /** Derived from the validation scheme when not set (`underscores` for legacy, else `allow-utf-8`). */
+  readonly metricNameEscapingScheme?: 'allow-utf-8' | 'underscores' | 'dots' | 'values';
   readonly scrapeNativeHistograms: boolean;
   readonly alwaysScrapeClassicHistograms: boolean;
   readonly convertClassicHistogramsToNhcb: boolean;
@@ -128,7 +143,14 @@ export interface KubernetesSDConfig {
     readonly label?: string;
     readonly field?: string;
   }[];
-  readonly attachMetadata: { readonly node: boolean; readonly namespace: boolean };
+  readonly attachMetadata: {
+    readonly node: boolean;
+    readonly namespace: boolean;
+    /** Prometheus 3.11+: pod owner metadata (accepted; the discoverer may ignore them). */
+    readonly deployment?: boolean;
+    readonly job?: boolean;
+    readonly cronjob?: boolean;
+  };
   readonly httpClient: HttpClientConfig;
 }
 
@@ -148,7 +170,14 @@ export interface HttpClientConfig {
   readonly proxyFromEnvironment: boolean;
   readonly proxyConnectHeader: Readonly<Record<string, readonly Secret[]>>;
   readonly httpHeaders: Readonly<
-    Record<string, { readonly values: readonly string[]; readonly secrets: readonly Secret[]; readonly files: readonly string[] }>
+    Record<
+      string,
+      {
+        readonly values: readonly string[];
+        readonly secrets: readonly Secret[];
+        readonly files: readonly string[];
+      }
+    >
   >;
   readonly followRedirects: boolean;
   readonly enableHttp2: boolean;
