@@ -8,7 +8,7 @@ export { ScrapeTarget } from './target.js';
 export type { ActiveTargetInfo, DroppedTargetInfo, TargetHealth } from './target.js';
 export { ScrapeCache } from './scrape-cache.js';
 export { scrapeOffsetMs } from './offset.js';
-export { parseDurationMs, targetScrapeUrl, targetsFromGroup } from './targets-from-groups.js';
+export { targetsFromGroup } from './targets-from-groups.js';
 export type { GroupTargets } from './targets-from-groups.js';
 export { defaultParserFactory } from './parser-factory.js';
 

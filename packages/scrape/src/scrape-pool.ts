@@ -6,7 +6,7 @@ import { configEqual } from './config-equal.js';
 import { ScrapeError } from './errors.js';
 import type { HttpScraper } from './http-scraper.js';
 import type { ScrapeMetrics } from './metrics.js';
-import { compileRelabel, type RelabelFn } from './relabel-adapter.js';
+import { type CompiledRules, compileRules } from './relabel-adapter.js';
 import { ScrapeCache } from './scrape-cache.js';
 import { endOfRunStaleness, type ParserFactory, scrapeLoop } from './scrape-loop.js';
 import type { ScrapeReport } from './scrape-report.js';
@@ -54,8 +54,8 @@ function cacheReusable(a: ScrapeConfig, b: ScrapeConfig): boolean {
 export class ScrapePool {
   private config: ScrapeConfig;
   private scraper: HttpScraper;
-  private targetRelabel: RelabelFn;
-  private metricRelabel: RelabelFn;
+  private targetRelabel: CompiledRules;
+  private metricRelabel: CompiledRules;
   private readonly loops = new Map<bigint, LoopHandle>();
   /** Every subscription this pool started, including loops that are stopping gracefully. */
   private readonly subs = new Subscription();
@@ -76,8 +76,8 @@ export class ScrapePool {
   ) {
     this.config = config;
     this.scraper = deps.createScraper(config);
-    this.targetRelabel = compileRelabel(config.relabelConfigs);
-    this.metricRelabel = compileRelabel(config.metricRelabelConfigs);
+    this.targetRelabel = compileRules(config.relabelConfigs, config.metricNameValidationScheme);
+    this.metricRelabel = compileRules(config.metricRelabelConfigs, config.metricNameValidationScheme);
     deps.metrics.setTargetLimit(config.jobName, config.targetLimit);
   }
 
@@ -165,8 +165,8 @@ export class ScrapePool {
     const oldScraper = this.scraper;
     this.config = config;
     this.scraper = this.deps.createScraper(config);
-    this.targetRelabel = compileRelabel(config.relabelConfigs);
-    this.metricRelabel = compileRelabel(config.metricRelabelConfigs);
+    this.targetRelabel = compileRules(config.relabelConfigs, config.metricNameValidationScheme);
+    this.metricRelabel = compileRules(config.metricRelabelConfigs, config.metricNameValidationScheme);
     this.reusable = cacheReusable(old, config);
     this.groupCache = new Map();
     this.deps.metrics.setTargetLimit(config.jobName, config.targetLimit);
@@ -209,7 +209,7 @@ export class ScrapePool {
       appendable: this.deps.appendable,
       scrape: this.scraper.scrape,
       parserFactory: this.deps.parserFactory,
-      metricRelabel: this.metricRelabel,
+      metricRelabel: this.metricRelabel.apply,
       stop$,
       cache: handle.cache,
       forcedError: () => this.forcedError,
