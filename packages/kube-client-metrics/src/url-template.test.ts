@@ -7,7 +7,12 @@ describe('urlTemplate', () => {
   // Expected values follow client-go's finalURLTemplate() (rest/request.go), including its quirks.
   const cases: Array<[name: string, url: string, basePath: string, expected: string]> = [
     ['core collection, all namespaces', `${S}/api/v1/pods`, '', `${S}/api/v1/pods`],
-    ['core namespaced collection', `${S}/api/v1/namespaces/default/pods`, '', `${S}/api/v1/namespaces/%7Bnamespace%7D/pods`],
+    [
+      'core namespaced collection',
+      `${S}/api/v1/namespaces/default/pods`,
+      '',
+      `${S}/api/v1/namespaces/%7Bnamespace%7D/pods`,
+    ],
     [
       'core namespaced object',
       `${S}/api/v1/namespaces/default/pods/web-0`,
@@ -28,13 +33,13 @@ describe('urlTemplate', () => {
     ],
     ['cluster-scoped object', `${S}/api/v1/nodes/node-1`, '', `${S}/api/v1/nodes/%7Bname%7D`],
     ['namespace object', `${S}/api/v1/namespaces/default`, '', `${S}/api/v1/namespaces/%7Bname%7D`],
+    ['cluster-scoped status', `${S}/api/v1/nodes/node-1/status`, '', `${S}/api/v1/nodes/%7Bname%7D/status`],
     [
-      'cluster-scoped status',
-      `${S}/api/v1/nodes/node-1/status`,
+      'namespace finalize',
+      `${S}/api/v1/namespaces/ns1/finalize`,
       '',
-      `${S}/api/v1/nodes/%7Bname%7D/status`,
+      `${S}/api/v1/namespaces/%7Bname%7D/finalize`,
     ],
-    ['namespace finalize', `${S}/api/v1/namespaces/ns1/finalize`, '', `${S}/api/v1/namespaces/%7Bname%7D/finalize`],
     [
       'client-go quirk: cluster-scoped proxy subresource gets {namespace}',
       `${S}/api/v1/nodes/node-1/proxy`,
@@ -100,7 +105,11 @@ describe('urlTemplate', () => {
 
   it('handles a URL without a path', () => {
     expect(urlTemplate('http://h:1')).toEqual({ origin: 'http://h:1', path: '/', query: '' });
-    expect(urlTemplate('http://h:1?a=b')).toEqual({ origin: 'http://h:1', path: '/', query: 'a=%7Bvalue%7D' });
+    expect(urlTemplate('http://h:1?a=b')).toEqual({
+      origin: 'http://h:1',
+      path: '/',
+      query: 'a=%7Bvalue%7D',
+    });
   });
 });
 
