@@ -70,8 +70,9 @@ function scopedLogger(base: Logger, fields: object): Logger {
  *   watches and requests. A job's `static_configs` together form one provider, as in Prometheus.
  * - **Reload.** Each emission of `jobs$` is a complete new job list. Providers whose config is unchanged
  *   keep running and keep their groups (their targets do not flap); providers no job needs any more are
- *   unsubscribed; new ones start; jobs that vanished disappear from the output. A new target set is sent
- *   at once (subject to the throttle). A job with no SD config at all still appears, with no groups.
+ *   unsubscribed; new ones start; jobs that vanished disappear from the output. A reload sends a new
+ *   target set at once (subject to the throttle); the first job list is sent when its providers first
+ *   report. A job with no SD config at all still appears, with no groups.
  * - **State.** A group received with no targets deletes its source from the state, so vanished objects
  *   are forgotten; emissions are full state, so the consumer sees the group disappear.
  * - **Throttle.** See {@link DiscoverTargetsOptions.updateIntervalMs}.
@@ -141,12 +142,10 @@ export function discoverTargets(
     const trigger = (): void => {
       dirty = true;
       if (applying || pending !== undefined) return;
-      const wait = lastSentAt + updateIntervalMs - scheduler.now();
-      if (wait <= 0) {
-        send();
-        return;
-      }
-      metrics.incDelayedUpdates();
+      // Even an update that may go out at once is sent from a zero-delay action, so that providers
+      // reporting in the same instant (a burst of synchronous emissions, a reload) make one target set.
+      const wait = Math.max(0, lastSentAt + updateIntervalMs - scheduler.now());
+      if (wait > 0) metrics.incDelayedUpdates();
       pending = scheduler.schedule(() => {
         pending = undefined;
         send();
@@ -247,6 +246,7 @@ export function discoverTargets(
       }
       metrics.setFailedConfigs(failed);
 
+      const hadProviders = providers.length > 0;
       applying = true;
       try {
         const kept: Provider[] = [];
@@ -269,7 +269,10 @@ export function discoverTargets(
       } finally {
         applying = false;
       }
-      trigger();
+      // As Prometheus: a reload sends at once (jobs may have gone, providers moved); the very first job
+      // list waits for its providers to report, so the consumer is not first handed all-empty jobs. A
+      // provider that reported synchronously while starting has already marked the state dirty.
+      if (hadProviders || dirty) trigger();
     };
 
     const jobsSubscription = jobs$.subscribe({
