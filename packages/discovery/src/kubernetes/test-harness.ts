@@ -4,7 +4,13 @@
  */
 import type { HttpClientConfig, KubernetesRole, KubernetesSDConfig } from '@scrapewire/config';
 import type { TargetGroup } from '@scrapewire/model';
-import type { Observable, Subscription } from 'rxjs';
+import {
+  asyncScheduler,
+  type Observable,
+  type SchedulerAction,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
 
 /** An HTTP client config with Prometheus's defaults and nothing set. */
 export const PLAIN_HTTP_CLIENT: HttpClientConfig = {
@@ -89,5 +95,36 @@ export class GroupCollector {
 
   unsubscribe(): void {
     this.#sub.unsubscribe();
+  }
+}
+
+/**
+ * A scheduler that runs on `asyncScheduler` but counts the actions still pending, so a test can prove
+ * that unsubscribing cleared every timer (backoff, watchdog, batching).
+ */
+export class CountingScheduler implements SchedulerLike {
+  readonly #live = new Set<Subscription>();
+
+  get pending(): number {
+    return this.#live.size;
+  }
+
+  now(): number {
+    return asyncScheduler.now();
+  }
+
+  schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
+    const live = this.#live;
+    const sub = asyncScheduler.schedule<T>(
+      function (this: SchedulerAction<T>, s?: T) {
+        live.delete(sub);
+        work.call(this, s);
+      },
+      delay,
+      state as T,
+    );
+    live.add(sub);
+    sub.add(() => live.delete(sub));
+    return sub;
   }
 }
