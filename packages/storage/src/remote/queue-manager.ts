@@ -30,7 +30,7 @@ export interface QueueManagerOptions {
 export interface CloseResult {
   /** True when everything queued was delivered (or definitively failed) before the deadline. */
   readonly flushed: boolean;
-  /** Items still queued at the deadline and dropped. */
+  /** Items still queued or in flight at the deadline, and so dropped. */
   readonly dropped: number;
 }
 
@@ -272,6 +272,8 @@ export class QueueManager {
       }),
     ]);
     clearTimeout(deadlineTimer);
+    // Everything still pending now (buffered or in flight) is about to be dropped.
+    const dropped = this.pendingCount();
     this.#stopped = true;
     this.#abort.abort();
     for (const s of this.#sleeps) {
@@ -281,12 +283,7 @@ export class QueueManager {
     this.#sleeps.clear();
     // Let aborted sends unwind; they count their own batches as dropped.
     await Promise.all(this.#shards.map((s) => s.stop()));
-    let dropped = 0;
-    for (const s of this.#shards) {
-      const rest = s.drain();
-      dropped += rest.length;
-      this.dropped(rest, 'shutdown', true);
-    }
+    for (const s of this.#shards) this.dropped(s.drain(), 'shutdown', true);
     await this.#o.client.close();
     if (timedOut)
       this.#o.logger.warn({ dropped, deadlineMs }, 'remote write queue not flushed before the deadline');

@@ -1,0 +1,245 @@
+import { Labels, noopLogger } from '@scrapewire/model';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { decodeWriteRequest } from '../../test/prompb.js';
+import { snappyUncompress } from './compress.js';
+import type { RemoteWriteClient, SendResult } from './http-client.js';
+import { QueueManager, type QueueManagerOptions } from './queue-manager.js';
+import { InMemoryRemoteWriteMetrics } from './remote-write-metrics.js';
+import { encodeLabels, type QueueItem } from './write-request.js';
+
+interface Call {
+  at: number;
+  attempt: number;
+  values: number[];
+  names: string[];
+  metadata: string[];
+  signal: AbortSignal;
+}
+
+/** A client that records each attempt and answers with the next scripted result (default ok). */
+function fakeClient(
+  script: (n: number, call: Call) => SendResult | Promise<SendResult> = () => ({ kind: 'ok' }),
+) {
+  const calls: Call[] = [];
+  const client: RemoteWriteClient & { calls: Call[]; closed: boolean } = {
+    calls,
+    closed: false,
+    async send(body, attempt, signal) {
+      const d = decodeWriteRequest(snappyUncompress(body));
+      const call: Call = {
+        at: Date.now(),
+        attempt,
+        values: d.timeseries.flatMap((t) => t.samples.map((s) => s.value)),
+        names: d.timeseries.flatMap((t) => t.samples.map(() => t.labels.__name__!)),
+        metadata: d.metadata.map((m) => m.metricFamilyName),
+        signal,
+      };
+      calls.push(call);
+      return script(calls.length - 1, call);
+    },
+    async close() {
+      client.closed = true;
+    },
+  };
+  return client;
+}
+
+const seriesCache = new Map<string, { labels: Labels; labelBytes: Uint8Array }>();
+function item(name: string, value: number, timestampMs = Date.now()): QueueItem {
+  let s = seriesCache.get(name);
+  if (!s) {
+    const labels = Labels.from({ __name__: name });
+    s = { labels, labelBytes: encodeLabels(labels) };
+    seriesCache.set(name, s);
+  }
+  return { series: s, kind: 'sample', timestampMs, value };
+}
+
+function queue(client: RemoteWriteClient, over: Partial<QueueManagerOptions> = {}) {
+  const metrics = new InMemoryRemoteWriteMetrics();
+  const q = new QueueManager({
+    client,
+    shards: 1,
+    capacityPerShard: 1000,
+    maxSamplesPerSend: 3,
+    batchSendDeadlineMs: 5000,
+    minBackoffMs: 100,
+    maxBackoffMs: 400,
+    sampleAgeLimitMs: 0,
+    metadataMaxPerSend: 2,
+    metrics,
+    logger: noopLogger,
+    ...over,
+  });
+  return { q, metrics };
+}
+
+describe('QueueManager', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('sends a full batch at once and a partial one after batch_send_deadline', async () => {
+    const c = fakeClient();
+    const { q, metrics } = queue(c);
+    for (let i = 1; i <= 4; i++) q.enqueue(item('a', i), 0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(c.calls.map((x) => x.values)).toEqual([[1, 2, 3]]);
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(c.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(c.calls.map((x) => x.values)).toEqual([[1, 2, 3], [4]]);
+    expect(c.calls[1]!.at - c.calls[0]!.at).toBe(5000);
+    expect(metrics.counts.sent.samples).toBe(4);
+    expect(metrics.counts.pending.samples).toBe(0);
+    expect(metrics.counts.highestSentTimestampSeconds).toBe(1000);
+    await q.close();
+  });
+
+  it('retries recoverable errors with exponential backoff capped at max_backoff, delivering once', async () => {
+    const c = fakeClient((n) => (n < 4 ? { kind: 'retry', message: 'HTTP 503' } : { kind: 'ok' }));
+    const { q, metrics } = queue(c);
+    for (let i = 1; i <= 3; i++) q.enqueue(item('a', i), 0);
+    await vi.advanceTimersByTimeAsync(5000);
+    const t0 = c.calls[0]!.at;
+    // Sleeps 100, 200, 400, then capped at 400.
+    expect(c.calls.map((x) => x.at - t0)).toEqual([0, 100, 300, 700, 1100]);
+    expect(c.calls.map((x) => x.attempt)).toEqual([0, 1, 2, 3, 4]);
+    expect(metrics.counts.retried.samples).toBe(12);
+    expect(metrics.counts.sent.samples).toBe(3);
+    await q.close();
+  });
+
+  it('waits Retry-After instead of the backoff when the answer gives one', async () => {
+    const c = fakeClient((n) =>
+      n === 0 ? { kind: 'retry', message: 'HTTP 429', retryAfterMs: 2000 } : { kind: 'ok' },
+    );
+    const { q } = queue(c);
+    for (let i = 1; i <= 3; i++) q.enqueue(item('a', i), 0);
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(c.calls).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(c.calls).toHaveLength(2);
+    await q.close();
+  });
+
+  it('drops a batch the receiver rejects for good, counts it failed, and goes on', async () => {
+    const c = fakeClient((n) =>
+      n === 0 ? { kind: 'fail', message: 'HTTP 400', status: 400 } : { kind: 'ok' },
+    );
+    const { q, metrics } = queue(c);
+    for (let i = 1; i <= 6; i++) q.enqueue(item('a', i), 0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(c.calls.map((x) => x.values)).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(metrics.counts.failed.samples).toBe(3);
+    expect(metrics.counts.sent.samples).toBe(3);
+    expect(metrics.counts.pending.samples).toBe(0);
+    await q.close();
+  });
+
+  it('keeps at most capacity items while the receiver is down, dropping the oldest, and loses nothing that fits', async () => {
+    let up = false;
+    const c = fakeClient(() => (up ? { kind: 'ok' } : { kind: 'retry', message: 'connection refused' }));
+    const { q, metrics } = queue(c, { capacityPerShard: 5 });
+    for (let i = 1; i <= 3; i++) q.enqueue(item('a', i), 0); // taken as the batch in flight
+    await vi.advanceTimersByTimeAsync(0);
+    for (let i = 4; i <= 12; i++) q.enqueue(item('a', i), 0); // 9 more into a buffer of 5
+    expect(metrics.counts.dropped['samples:queue_full']).toBe(4);
+    expect(q.pendingCount()).toBe(8);
+    await vi.advanceTimersByTimeAsync(3000);
+    up = true;
+    await vi.advanceTimersByTimeAsync(10_000);
+    const delivered = c.calls.filter((_, i) => i >= c.calls.length - 3).flatMap((x) => x.values);
+    expect(delivered).toEqual([1, 2, 3, 8, 9, 10, 11, 12]);
+    expect(metrics.counts.sent.samples).toBe(8);
+    await q.close();
+  });
+
+  it('shards by series hash and keeps each series in order', async () => {
+    const c = fakeClient();
+    const { q } = queue(c, { shards: 4, maxSamplesPerSend: 5 });
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    for (let i = 0; i < 40; i++) q.enqueue(item(names[i % 8]!, i), (i % 8) * 7919);
+    await vi.advanceTimersByTimeAsync(10_000);
+    const perSeries = new Map<string, number[]>();
+    for (const call of c.calls) {
+      call.names.forEach((n, k) => {
+        perSeries.set(n, [...(perSeries.get(n) ?? []), call.values[k]!]);
+      });
+    }
+    for (const [n, vals] of perSeries) {
+      const idx = names.indexOf(n);
+      expect(vals).toEqual([0, 1, 2, 3, 4].map((r) => r * 8 + idx));
+    }
+    expect(c.calls.reduce((s, x) => s + x.values.length, 0)).toBe(40);
+    await q.close();
+  });
+
+  it('flushes partial batches at once on close', async () => {
+    const c = fakeClient();
+    const { q } = queue(c);
+    q.enqueue(item('a', 1), 0);
+    const result = await q.close({ deadlineMs: 1000 });
+    expect(result).toEqual({ flushed: true, dropped: 0 });
+    expect(c.calls.map((x) => x.values)).toEqual([[1]]);
+    expect(c.closed).toBe(true);
+    // Nothing is accepted after close.
+    q.enqueue(item('a', 2), 0);
+    expect(q.pendingCount()).toBe(0);
+  });
+
+  it('gives up at the close deadline: aborts the request in flight and drops what is left', async () => {
+    const c = fakeClient(
+      (_, call) =>
+        new Promise<SendResult>((resolve) => {
+          call.signal.addEventListener('abort', () => resolve({ kind: 'retry', message: 'aborted' }));
+        }),
+    );
+    const { q, metrics } = queue(c);
+    for (let i = 1; i <= 5; i++) q.enqueue(item('a', i), 0);
+    await vi.advanceTimersByTimeAsync(0);
+    const closing = q.close({ deadlineMs: 2000 });
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(await closing).toEqual({ flushed: false, dropped: 5 });
+    expect(c.calls[0]!.signal.aborted).toBe(true);
+    expect(metrics.counts.dropped['samples:shutdown']).toBe(5);
+    expect(metrics.counts.pending.samples).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('drops samples older than sample_age_limit when retrying', async () => {
+    const c = fakeClient((n) => (n === 0 ? { kind: 'retry', message: 'HTTP 500' } : { kind: 'ok' }));
+    const { q, metrics } = queue(c, { sampleAgeLimitMs: 50, minBackoffMs: 100 });
+    const now = Date.now();
+    q.enqueue(item('a', 1, now - 60), 0);
+    q.enqueue(item('a', 2, now), 0);
+    q.enqueue(item('a', 3, now + 100), 0);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(c.calls.map((x) => x.values)).toEqual([[1, 2, 3], [3]]);
+    expect(metrics.counts.dropped['samples:too_old']).toBe(2);
+    await q.close();
+  });
+
+  it('sends metadata in chunks of metadata max_samples_per_send', async () => {
+    const c = fakeClient();
+    const { q, metrics } = queue(c);
+    await q.sendMetadata(
+      ['a', 'b', 'c'].map((familyName) => ({
+        familyName,
+        type: 'gauge' as const,
+        help: `${familyName} help`,
+        unit: '',
+      })),
+    );
+    expect(c.calls.map((x) => x.metadata)).toEqual([['a', 'b'], ['c']]);
+    expect(metrics.counts.sent.metadata).toBe(3);
+    expect(metrics.counts.metadataBytes).toBeGreaterThan(0);
+    await q.close();
+  });
+});

@@ -1,0 +1,180 @@
+import { Labels } from '@scrapewire/model';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeWriteRequest } from '../../test/prompb.js';
+import { snappyCompress, snappyUncompress } from './compress.js';
+import { encodeLabels, encodeWriteRequest, type QueueItem } from './write-request.js';
+
+const series = (o: Record<string, string>) => {
+  const labels = Labels.from(o);
+  return { labels, labelBytes: encodeLabels(labels) };
+};
+
+describe('encodeWriteRequest', () => {
+  it('encodes series, samples in order and labels sorted, decodable by protobufjs', () => {
+    const a = series({ __name__: 'up', job: 'a', instance: 'h:1' });
+    const b = series({ __name__: 'temp', room: 'küche' });
+    const items: QueueItem[] = [
+      { series: a, kind: 'sample', timestampMs: 1_700_000_000_000, value: 1 },
+      { series: b, kind: 'sample', timestampMs: 1_700_000_000_001, value: -21.5 },
+      { series: a, kind: 'sample', timestampMs: 1_700_000_015_000, value: 0 },
+    ];
+    const d = decodeWriteRequest(encodeWriteRequest(items));
+    expect(d.timeseries.map((t) => t.labels)).toEqual([
+      { __name__: 'up', instance: 'h:1', job: 'a' },
+      { __name__: 'temp', room: 'küche' },
+    ]);
+    expect(d.timeseries[0]!.samples.map((s) => [s.timestamp, s.value])).toEqual([
+      [1_700_000_000_000, 1],
+      [1_700_000_015_000, 0],
+    ]);
+    expect(d.timeseries[1]!.samples.map((s) => [s.timestamp, s.value])).toEqual([[1_700_000_000_001, -21.5]]);
+  });
+
+  it('writes stale markers with the exact bits 0x7ff0000000000002 and other NaNs as 0x7ff8000000000001', () => {
+    const a = series({ __name__: 'up' });
+    const d = decodeWriteRequest(
+      encodeWriteRequest([
+        { series: a, kind: 'sample', timestampMs: 1, value: Number.NaN },
+        { series: a, kind: 'stale', timestampMs: 2, value: Number.NaN },
+        { series: a, kind: 'sample', timestampMs: 3, value: 1 },
+      ]),
+    );
+    expect(d.timeseries[0]!.samples.map((s) => s.bits)).toEqual([
+      '7ff8000000000001',
+      '7ff0000000000002',
+      '3ff0000000000000',
+    ]);
+  });
+
+  it('encodes negative timestamps as 10-byte varints', () => {
+    const a = series({ __name__: 'x' });
+    const d = decodeWriteRequest(
+      encodeWriteRequest([{ series: a, kind: 'sample', timestampMs: -5000, value: 2 }]),
+    );
+    expect(d.timeseries[0]!.samples[0]!.timestamp).toBe(-5000);
+  });
+
+  it('encodes exemplars, integer and float native histograms and metadata', () => {
+    const a = series({ __name__: 'req_total' });
+    const h = series({ __name__: 'lat' });
+    const d = decodeWriteRequest(
+      encodeWriteRequest(
+        [
+          { series: a, kind: 'sample', timestampMs: 10, value: 3 },
+          {
+            series: a,
+            kind: 'exemplar',
+            timestampMs: 9,
+            value: 0.5,
+            exemplar: { labels: Labels.from({ trace_id: 'abc' }), value: 0.5, timestampMs: 9 },
+          },
+          {
+            series: h,
+            kind: 'histogram',
+            timestampMs: 20,
+            value: Number.NaN,
+            histogram: {
+              kind: 'int',
+              counterResetHint: 'not-reset',
+              schema: -2,
+              zeroThreshold: 0.001,
+              zeroCount: 2,
+              count: 7,
+              sum: 12.5,
+              positiveSpans: [{ offset: -1, length: 2 }],
+              positiveDeltas: [3, -1],
+              negativeSpans: [{ offset: 0, length: 1 }],
+              negativeDeltas: [3],
+            },
+          },
+          {
+            series: h,
+            kind: 'histogram',
+            timestampMs: 30,
+            value: Number.NaN,
+            histogram: {
+              kind: 'float',
+              counterResetHint: 'gauge',
+              schema: 3,
+              zeroThreshold: 0,
+              zeroCount: 0.5,
+              count: 2.5,
+              sum: -1,
+              positiveSpans: [{ offset: 2, length: 1 }],
+              positiveCounts: [2],
+              negativeSpans: [],
+              negativeCounts: [],
+            },
+          },
+        ],
+        [
+          { familyName: 'req', type: 'counter', help: 'Requests.', unit: '' },
+          { familyName: 'lat', type: 'histogram', help: '', unit: 'seconds' },
+        ],
+      ),
+    );
+    expect(d.timeseries[0]!.exemplars).toEqual([{ labels: { trace_id: 'abc' }, value: 0.5, timestamp: 9 }]);
+    const [hi, hf] = d.timeseries[1]!.histograms as Record<string, unknown>[];
+    expect(hi).toMatchObject({
+      countInt: '7',
+      sum: 12.5,
+      schema: -2,
+      zeroThreshold: 0.001,
+      zeroCountInt: '2',
+      positiveSpans: [{ offset: -1, length: 2 }],
+      positiveDeltas: ['3', '-1'],
+      negativeSpans: [{ offset: 0, length: 1 }],
+      negativeDeltas: ['3'],
+      resetHint: 'NO',
+      timestamp: '20',
+    });
+    expect(hf).toMatchObject({
+      countFloat: 2.5,
+      sum: -1,
+      schema: 3,
+      zeroCountFloat: 0.5,
+      positiveSpans: [{ offset: 2, length: 1 }],
+      positiveCounts: [2],
+      resetHint: 'GAUGE',
+      timestamp: '30',
+    });
+    expect(d.metadata).toEqual([
+      { type: 'COUNTER', metricFamilyName: 'req', help: 'Requests.', unit: '' },
+      { type: 'HISTOGRAM', metricFamilyName: 'lat', help: '', unit: 'seconds' },
+    ]);
+  });
+
+  it('encodes the empty request as zero bytes', () => {
+    expect(encodeWriteRequest([]).length).toBe(0);
+  });
+
+  it('round-trips arbitrary labels, values and timestamps (property)', () => {
+    const labelName = fc.stringMatching(/^[a-zA-Z_][a-zA-Z0-9_]{0,20}$/);
+    fc.assert(
+      fc.property(
+        fc.dictionary(labelName, fc.string({ minLength: 1, maxLength: 40 }), { minKeys: 1, maxKeys: 8 }),
+        fc.array(fc.tuple(fc.double({ noNaN: true }), fc.integer({ min: -1e15, max: 1e15 })), {
+          minLength: 1,
+          maxLength: 20,
+        }),
+        (labels, samples) => {
+          const s = series(labels);
+          const items: QueueItem[] = samples.map(([v, t]) => ({
+            series: s,
+            kind: 'sample',
+            timestampMs: t,
+            value: v,
+          }));
+          const body = snappyUncompress(snappyCompress(encodeWriteRequest(items)));
+          const d = decodeWriteRequest(body);
+          expect(d.timeseries[0]!.labels).toEqual(s.labels.toObject());
+          expect(d.timeseries[0]!.samples.map((x) => [x.value, x.timestamp])).toEqual(
+            samples.map(([v, t]) => [v, t]),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
