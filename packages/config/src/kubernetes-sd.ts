@@ -2,7 +2,7 @@ import { HTTP_CLIENT_KEYS, readHttpClient } from './http-client.js';
 import type { LoadContext } from './load-context.js';
 import { resolvePath } from './load-context.js';
 import type { KubernetesRole, KubernetesSDConfig } from './types.js';
-import type { Field } from './yaml-field.js';
+import { type Field, optionalStruct } from './yaml-field.js';
 
 const ROLES: readonly KubernetesRole[] = ['node', 'pod', 'service', 'endpoints', 'endpointslice', 'ingress'];
 
@@ -37,7 +37,7 @@ export function readKubernetesSdConfig(ctx: LoadContext, entry: Field): Kubernet
   if (apiServer && !URL.canParse(apiServer))
     f.get('api_server')!.fail(`parse ${JSON.stringify(apiServer)}: invalid URL`);
   const kubeconfig = f.get('kubeconfig_file')?.str() ?? '';
-  const ns = (f.get('namespaces') ?? entry).struct('namespaces', ['own_namespace', 'names']);
+  const ns = optionalStruct(f.get('namespaces'), 'namespaces', ['own_namespace', 'names']);
   const ownNamespace = ns.get('own_namespace')?.bool() ?? false;
   const names = ns.get('names')?.strList() ?? [];
 
@@ -70,7 +70,7 @@ export function readKubernetesSdConfig(ctx: LoadContext, entry: Field): Kubernet
     selectors.push({ role: sRole, ...(label ? { label } : {}), ...(field ? { field } : {}) });
   }
 
-  const am = (f.get('attach_metadata') ?? entry).struct('attach_metadata', [
+  const am = optionalStruct(f.get('attach_metadata'), 'attach_metadata', [
     'node',
     'namespace',
     'deployment',

@@ -1,5 +1,9 @@
-import * as relabel from '@scrapewire/relabel';
-import { DEFAULT_RELABEL_CONFIG, type RelabelAction, type RelabelConfig } from '@scrapewire/relabel';
+import {
+  DEFAULT_RELABEL_CONFIG,
+  findRelabelConfigIssue,
+  type RelabelAction,
+  type RelabelConfig,
+} from '@scrapewire/relabel';
 import type { Field } from './yaml-field.js';
 
 const RELABEL_KEYS = [
@@ -25,18 +29,6 @@ const ACTIONS = new Set<RelabelAction>([
   'lowercase',
   'uppercase',
 ]);
-
-type Validator = (rule: RelabelConfig, nameValidationScheme?: 'utf8' | 'legacy') => string | undefined;
-
-/**
- * `validateRelabelConfig` belongs to `@scrapewire/relabel` (its rules live with the engine that applies
- * them). Looked up through the namespace so that this package keeps building while both are being
- * written; once it exists it is always used.
- */
-function relabelValidator(): Validator | undefined {
-  const fn = (relabel as unknown as Record<string, unknown>).validateRelabelConfig;
-  return typeof fn === 'function' ? (fn as Validator) : undefined;
-}
 
 /**
  * Reads one list of relabel rules (`relabel_configs`, `metric_relabel_configs`, `write_relabel_configs`),
@@ -77,54 +69,11 @@ function readRelabelConfig(entry: Field, nameValidationScheme: 'utf8' | 'legacy'
     replacement: f.has('replacement') ? f.get('replacement')!.str() : DEFAULT_RELABEL_CONFIG.replacement,
     action,
   };
-  const validate = relabelValidator();
-  const problem = validate ? validate(rule, nameValidationScheme) : fallbackValidate(rule);
-  if (problem !== undefined) {
-    // Point at the field the message is about when it names one.
-    const named = /regex|regexp/i.test(problem)
-      ? 'regex'
-      : /modulus/.test(problem)
-        ? 'modulus'
-        : /'replacement'/.test(problem)
-          ? 'replacement'
-          : /target_label/.test(problem)
-            ? 'target_label'
-            : undefined;
-    const at = (named && f.get(named)) || entry;
-    at.fail(problem);
+  // The rules (and the RE2 regex compile) live with the engine that applies them.
+  const issue = findRelabelConfigIssue(rule, nameValidationScheme);
+  if (issue) {
+    const key = issue.field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    (f.get(key) ?? entry).fail(issue.message);
   }
   return rule;
-}
-
-/**
- * The structural rules only, for as long as `@scrapewire/relabel` does not export its validator.
- * Regular expressions are not compiled here (RE2 syntax needs the relabel package's engine).
- */
-function fallbackValidate(r: RelabelConfig): string | undefined {
-  if (r.action === 'hashmod' && r.modulus === 0)
-    return 'relabel configuration for hashmod requires non-zero modulus';
-  const needsTarget = ['replace', 'hashmod', 'lowercase', 'uppercase', 'keepequal', 'dropequal'];
-  if (needsTarget.includes(r.action) && r.targetLabel === '') {
-    return `relabel configuration for ${r.action} action requires 'target_label' value`;
-  }
-  if (['lowercase', 'uppercase', 'keepequal', 'dropequal'].includes(r.action) && r.replacement !== '$1') {
-    return `'replacement' can not be set for ${r.action} action`;
-  }
-  if (r.action === 'keepequal' || r.action === 'dropequal') {
-    if (r.regex !== '(.*)' || r.modulus !== 0 || r.separator !== ';') {
-      return `${r.action} action requires only 'source_labels' and \`target_label\`, and no other fields`;
-    }
-  }
-  if (r.action === 'labeldrop' || r.action === 'labelkeep') {
-    if (
-      r.sourceLabels.length > 0 ||
-      r.targetLabel !== '' ||
-      r.modulus !== 0 ||
-      r.separator !== ';' ||
-      r.replacement !== '$1'
-    ) {
-      return `${r.action} action requires only 'regex', and no other fields`;
-    }
-  }
-  return undefined;
 }

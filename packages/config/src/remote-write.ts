@@ -3,7 +3,7 @@ import type { LoadContext } from './load-context.js';
 import { readRelabelConfigs } from './relabel-rules.js';
 import type { MetadataConfig, QueueConfig, RemoteWriteConfig } from './types.js';
 import { parseDuration } from './units.js';
-import type { Field } from './yaml-field.js';
+import { type Field, optionalStruct } from './yaml-field.js';
 
 /** Prometheus 3's `queue_config` defaults (2.42 used capacity 2500, max_shards 200, 500 per send). */
 export const DEFAULT_QUEUE_CONFIG: QueueConfig = Object.freeze({
@@ -109,7 +109,7 @@ export function readRemoteWrite(
   }
   const http = readHttpClient(ctx, f, entry, { enableHttp2: false });
 
-  const q = (f.get('queue_config') ?? entry).struct('queue_config', [
+  const q = optionalStruct(f.get('queue_config'), 'queue_config', [
     'capacity',
     'max_shards',
     'min_shards',
@@ -149,7 +149,7 @@ export function readRemoteWrite(
     qf.fail('remote write queue max_backoff must not be less than min_backoff');
   }
 
-  const m = (f.get('metadata_config') ?? entry).struct('metadata_config', [
+  const m = optionalStruct(f.get('metadata_config'), 'metadata_config', [
     'send',
     'send_interval',
     'max_samples_per_send',

@@ -246,3 +246,12 @@ export class Field {
     return '';
   }
 }
+
+/** Reads an optional nested structure: absent reads as an empty one. */
+export function optionalStruct(
+  field: Field | undefined,
+  typeName: string,
+  known: readonly string[],
+): Map<string, Field> {
+  return field ? field.struct(typeName, known) : new Map();
+}
