@@ -59,6 +59,8 @@ export abstract class BaseParser implements ExpositionParser {
   protected metaNameEnd = 0;
   protected metaText = '';
   protected metaType: MetricType = 'unknown';
+  /** Whether the last {@link scanQuoted} string held a raw newline (allowed in text, not in OpenMetrics). */
+  protected quotedNewline = false;
 
   constructor(body: Uint8Array) {
     this.b = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
@@ -96,6 +98,7 @@ export abstract class BaseParser implements ExpositionParser {
     const b = this.b;
     const start = p;
     let high = 0;
+    this.quotedNewline = false;
     p++;
     for (;;) {
       if (p >= b.length) throw this.fail(start, `unterminated ${what}`);
@@ -106,6 +109,7 @@ export abstract class BaseParser implements ExpositionParser {
         p += 2;
         continue;
       }
+      if (c === NEWLINE) this.quotedNewline = true;
       high |= c;
       p++;
     }
@@ -116,9 +120,11 @@ export abstract class BaseParser implements ExpositionParser {
   /** Decodes `b[s:e]` as UTF-8, resolving the escapes `\\`, `\"` and `\n` (others stay as written). */
   protected decode(s: number, e: number): string {
     const b = this.b;
-    const bs = b.indexOf(BACKSLASH, s);
-    if (bs < 0 || bs >= e) return b.toString('utf8', s, e);
-    return unescapeLabelValue(b.toString('utf8', s, e));
+    // Scan only [s, e): Buffer#indexOf has no end bound and would run to the end of the body.
+    for (let i = s; i < e; i++) {
+      if (b[i] === BACKSLASH) return unescapeLabelValue(b.toString('utf8', s, e));
+    }
+    return b.toString('utf8', s, e);
   }
 
   /** Parses decimal digits `b[s:e]` as an int64; larger values are an error, as in Go's `ParseInt`. */
@@ -171,17 +177,11 @@ export abstract class BaseParser implements ExpositionParser {
       const name = this.decode(offs[i]!, offs[i + 1]!);
       let value = this.decode(offs[i + 2]!, offs[i + 3]!);
       if (normalise) value = normaliseFloatLabel(this.mtype, name, value);
-      // Insertion sort: label sets are small and usually already sorted.
-      let j = flat.length;
       flat.push(name, value);
-      while (j > 0 && flat[j - 2]! > name) {
-        flat[j] = flat[j - 2]!;
-        flat[j + 1] = flat[j - 1]!;
-        j -= 2;
-      }
-      if (j > 0 && flat[j - 2] === name) throw this.fail(at, `duplicate label name "${name}"`);
-      flat[j] = name;
-      flat[j + 1] = value;
+    }
+    sortPairs(flat);
+    for (let j = 2; j < flat.length; j += 2) {
+      if (flat[j] === flat[j - 2]) throw this.fail(at, `duplicate label name "${flat[j]}"`);
     }
     // Empty values mean "no label", as in Prometheus.
     let w = 0;
@@ -223,6 +223,37 @@ export abstract class BaseParser implements ExpositionParser {
 /** Node's undocumented but long-standing direct slice decoders, faster than `toString(encoding, …)`. */
 interface FastSlices {
   latin1Slice(start: number, end: number): string;
+}
+
+/**
+ * Sorts a flat `[name, value, …]` array by name in place: insertion sort for the usual handful of labels
+ * (usually already in order), a comparison sort over pair indexes for large sets so that wide label sets
+ * stay O(n log n).
+ */
+function sortPairs(flat: string[]): void {
+  const n = flat.length >> 1;
+  if (n <= 16) {
+    for (let i = 2; i < flat.length; i += 2) {
+      const name = flat[i]!;
+      const value = flat[i + 1]!;
+      let j = i;
+      while (j > 0 && flat[j - 2]! > name) {
+        flat[j] = flat[j - 2]!;
+        flat[j + 1] = flat[j - 1]!;
+        j -= 2;
+      }
+      flat[j] = name;
+      flat[j + 1] = value;
+    }
+    return;
+  }
+  const idx = Array.from({ length: n }, (_, i) => i * 2);
+  idx.sort((a, b) => (flat[a]! < flat[b]! ? -1 : flat[a]! > flat[b]! ? 1 : a - b));
+  const copy = flat.slice();
+  idx.forEach((src, k) => {
+    flat[k * 2] = copy[src]!;
+    flat[k * 2 + 1] = copy[src + 1]!;
+  });
 }
 
 /** Resolves `\\`, `\"` and `\n` in a label value; any other backslash sequence is kept verbatim. */

@@ -310,8 +310,7 @@ export class OpenMetricsParser extends BaseParser {
   /** A quoted string that must not contain a raw newline. */
   private scanLine(p: number, what: string): number {
     const e = this.scanQuoted(p, what);
-    const nl = this.b.indexOf(NEWLINE, p);
-    if (nl >= 0 && nl < e) throw this.fail(nl, `newline in ${what}`);
+    if (this.quotedNewline) throw this.fail(p, `newline in ${what}`);
     return e;
   }
 
