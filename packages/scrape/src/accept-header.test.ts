@@ -4,7 +4,10 @@ import { acceptHeader, escapingFor } from './accept-header.js';
 describe('acceptHeader', () => {
   it('builds the default v3 header with UTF-8 escaping', () => {
     expect(
-      acceptHeader(['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText1.0.0', 'PrometheusText0.0.4'], 'allow-utf-8'),
+      acceptHeader(
+        ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText1.0.0', 'PrometheusText0.0.4'],
+        'allow-utf-8',
+      ),
     ).toBe(
       'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2',
     );
@@ -13,7 +16,13 @@ describe('acceptHeader', () => {
   it('builds the proto-first header', () => {
     expect(
       acceptHeader(
-        ['PrometheusProto', 'OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText1.0.0', 'PrometheusText0.0.4'],
+        [
+          'PrometheusProto',
+          'OpenMetricsText1.0.0',
+          'OpenMetricsText0.0.1',
+          'PrometheusText1.0.0',
+          'PrometheusText0.0.4',
+        ],
         'allow-utf-8',
       ),
     ).toBe(

@@ -2,7 +2,8 @@ import type { ScrapeProtocol } from '@scrapewire/config';
 
 /** The media type each protocol asks for in `Accept` (Prometheus's `ScrapeProtocolsHeaders`). */
 const MEDIA_TYPES: Readonly<Record<ScrapeProtocol, string>> = {
-  PrometheusProto: 'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited',
+  PrometheusProto:
+    'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited',
   'PrometheusText0.0.4': 'text/plain;version=0.0.4',
   'PrometheusText1.0.0': 'text/plain;version=1.0.0',
   'OpenMetricsText0.0.1': 'application/openmetrics-text;version=0.0.1',

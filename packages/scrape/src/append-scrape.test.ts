@@ -1,6 +1,6 @@
 import { Labels } from '@scrapewire/model';
 import { describe, expect, it, vi } from 'vitest';
-import { jobConfig, RecordingAppendable, StorageError } from '../test/helpers.js';
+import { RecordingAppendable, StorageError } from '../test/helpers.js';
 import { type AppendOptions, appendScrape, appendStaleMarkers } from './append-scrape.js';
 import { noopScrapeMetrics } from './metrics.js';
 import { defaultParserFactory } from './parser-factory.js';
@@ -30,7 +30,12 @@ function opts(over: Partial<AppendOptions> = {}): AppendOptions {
 /** Runs one scrape of `body` through the append step and commits it, as the loop does on success. */
 async function scrape(store: RecordingAppendable, o: AppendOptions, body: string, ts: number) {
   const app = store.appender();
-  const r = appendScrape(defaultParserFactory(enc.encode(body), 'text/plain; version=0.0.4', undefined), app, ts, o);
+  const r = appendScrape(
+    defaultParserFactory(enc.encode(body), 'text/plain; version=0.0.4', undefined),
+    app,
+    ts,
+    o,
+  );
   if (r.error) await app.rollback();
   else {
     appendStaleMarkers(o.cache, app, ts);
@@ -62,12 +67,21 @@ describe('appendScrape', () => {
       '{__name__="m", exported_instance="i", exported_job="a", instance="h:9100", job="node"}',
     );
     const honored = new RecordingAppendable();
-    await scrape(honored, opts({ mutate: (l) => attachTargetLabels(l, target, true) }), 'm{job="a"} 1\n', 1000);
+    await scrape(
+      honored,
+      opts({ mutate: (l) => attachTargetLabels(l, target, true) }),
+      'm{job="a"} 1\n',
+      1000,
+    );
     expect(honored.committed[0]!.series).toBe('{__name__="m", instance="h:9100", job="a"}');
   });
 
   it('prefixes exported_ again when the exported name is taken', () => {
-    const out = attachTargetLabels(Labels.from({ job: 'a', exported_job: 'b' }), Labels.from({ job: 'c' }), false);
+    const out = attachTargetLabels(
+      Labels.from({ job: 'a', exported_job: 'b' }),
+      Labels.from({ job: 'c' }),
+      false,
+    );
     expect(out.toObject()).toEqual({ job: 'c', exported_job: 'b', exported_exported_job: 'a' });
   });
 
@@ -144,7 +158,11 @@ describe('appendScrape', () => {
 
   it('counts storage rejections and duplicates and keeps going', async () => {
     const store = new RecordingAppendable();
-    const metrics = { ...noopScrapeMetrics, addSampleOutOfOrder: vi.fn(), addSampleDuplicateTimestamp: vi.fn() };
+    const metrics = {
+      ...noopScrapeMetrics,
+      addSampleOutOfOrder: vi.fn(),
+      addSampleDuplicateTimestamp: vi.fn(),
+    };
     store.reject = (s) =>
       s.includes('"ooo"') ? new StorageError('SW_ERR_OUT_OF_ORDER_SAMPLE', 'out of order sample') : undefined;
     const r = await scrape(store, opts({ mutate: (l) => l, metrics }), 'ooo 1\na 1\na 2\nb 3\n', 1000);
@@ -157,7 +175,12 @@ describe('appendScrape', () => {
 
   it('rejects series without a metric name and invalid legacy names', async () => {
     const store = new RecordingAppendable();
-    const r = await scrape(store, opts({ mutate: (l) => l.builder().del('__name__').set('x', '1').labels() }), 'a 1\n', 1000);
+    const r = await scrape(
+      store,
+      opts({ mutate: (l) => l.builder().del('__name__').set('x', '1').labels() }),
+      'a 1\n',
+      1000,
+    );
     expect(r.error?.message).toBe('missing metric name (__name__ label)');
     const r2 = await scrape(
       store,

@@ -62,7 +62,11 @@ function checkSeries(lset: Labels, o: AppendOptions): ScrapeError | undefined {
     });
   }
   if (!valid) {
-    return new ScrapeError('SW_ERR_INVALID_SERIES', `invalid metric name or label names: ${lset.toString()}`, o.url);
+    return new ScrapeError(
+      'SW_ERR_INVALID_SERIES',
+      `invalid metric name or label names: ${lset.toString()}`,
+      o.url,
+    );
   }
   if (o.labelLimit > 0 && lset.size > o.labelLimit) {
     o.metrics.incExceededLabelLimits();
@@ -211,7 +215,11 @@ export function appendScrape(
       const ex = parser.exemplar();
       if (ex !== undefined) {
         try {
-          app.appendExemplar(entry.ref, entry.labels, ex.timestampMs === undefined ? { ...ex, timestampMs: t } : ex);
+          app.appendExemplar(
+            entry.ref,
+            entry.labels,
+            ex.timestampMs === undefined ? { ...ex, timestampMs: t } : ex,
+          );
         } catch {
           // Exemplar rejections never fail a scrape.
         }

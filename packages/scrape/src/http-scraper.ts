@@ -69,7 +69,8 @@ function tlsOptions(tls: TlsConfig): TlsOptions {
   if (ca !== undefined) o.ca = ca;
   const cert = tls.cert ?? (tls.certFile !== undefined ? readFileSync(tls.certFile, 'utf8') : undefined);
   if (cert !== undefined) o.cert = cert;
-  const key = tls.key?.reveal() ?? (tls.keyFile !== undefined ? readFileSync(tls.keyFile, 'utf8') : undefined);
+  const key =
+    tls.key?.reveal() ?? (tls.keyFile !== undefined ? readFileSync(tls.keyFile, 'utf8') : undefined);
   if (key !== undefined) o.key = key;
   if (tls.serverName !== undefined && tls.serverName !== '') o.servername = tls.serverName;
   const versions = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' } as const;
@@ -104,7 +105,8 @@ async function authHeaders(
   }
   if (http.basicAuth !== undefined) {
     const b = http.basicAuth;
-    const user = b.usernameFile !== undefined ? (await readFile(b.usernameFile, 'utf8')).trim() : (b.username ?? '');
+    const user =
+      b.usernameFile !== undefined ? (await readFile(b.usernameFile, 'utf8')).trim() : (b.username ?? '');
     const pass = await revealSecret(b.password);
     h.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
   } else if (http.authorization !== undefined) {
@@ -114,6 +116,16 @@ async function authHeaders(
     h.authorization = await oauth2.authorization(signal);
   }
   return h;
+}
+
+/**
+ * Closes a response body we no longer want. undici's body emits an `AbortError` when destroyed without
+ * a reason; nobody listens any more, so swallow it instead of crashing the process.
+ */
+function discard(body: Readable): void {
+  if (body.destroyed) return;
+  body.on('error', () => {});
+  body.destroy();
 }
 
 /** Reads a body, decompressing gzip as it streams and failing once `limit` output bytes are reached. */
@@ -135,8 +147,8 @@ async function readBody(res: Dispatcher.ResponseData, url: string, limit: number
       chunks.push(chunk);
     }
   } finally {
-    if (!res.body.destroyed) res.body.destroy();
-    if (stream !== res.body && !stream.destroyed) stream.destroy();
+    discard(res.body);
+    if (stream !== res.body) discard(stream);
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
@@ -206,15 +218,19 @@ export function createHttpScraper(config: ScrapeConfig, options: HttpScraperOpti
       }
       const location = res.headers.location;
       if (http.followRedirects && REDIRECT_STATUSES.has(res.statusCode) && typeof location === 'string') {
-        res.body.destroy();
+        discard(res.body);
         if (hop + 1 > MAX_REDIRECTS) {
-          throw new ScrapeError('SW_ERR_SCRAPE_TRANSPORT', `Get "${current}": stopped after ${MAX_REDIRECTS} redirects`, url);
+          throw new ScrapeError(
+            'SW_ERR_SCRAPE_TRANSPORT',
+            `Get "${current}": stopped after ${MAX_REDIRECTS} redirects`,
+            url,
+          );
         }
         current = new URL(location, current).toString();
         continue;
       }
       if (res.statusCode !== 200) {
-        res.body.destroy();
+        discard(res.body);
         const text = STATUS_CODES[res.statusCode] ?? '';
         throw new ScrapeError(
           'SW_ERR_SCRAPE_HTTP_STATUS',

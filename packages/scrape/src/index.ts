@@ -15,7 +15,13 @@ export { defaultParserFactory } from './parser-factory.js';
 /* HTTP */
 export { acceptHeader } from './accept-header.js';
 export { createHttpScraper } from './http-scraper.js';
-export type { HttpScraper, HttpScraperOptions, ScrapeFn, ScrapeRequest, ScrapeResponse } from './http-scraper.js';
+export type {
+  HttpScraper,
+  HttpScraperOptions,
+  ScrapeFn,
+  ScrapeRequest,
+  ScrapeResponse,
+} from './http-scraper.js';
 
 /* Metrics and errors */
 export { noopScrapeMetrics } from './metrics.js';

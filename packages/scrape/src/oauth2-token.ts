@@ -42,7 +42,9 @@ export class OAuth2TokenSource {
     const form = new URLSearchParams({ grant_type: 'client_credentials' });
     if (c.scopes.length > 0) form.set('scope', c.scopes.join(' '));
     for (const [k, v] of Object.entries(c.endpointParams)) form.set(k, v);
-    const basic = Buffer.from(`${encodeURIComponent(c.clientId)}:${encodeURIComponent(secret)}`).toString('base64');
+    const basic = Buffer.from(`${encodeURIComponent(c.clientId)}:${encodeURIComponent(secret)}`).toString(
+      'base64',
+    );
     const res = await request(c.tokenUrl, {
       method: 'POST',
       dispatcher: this.dispatcher,
@@ -71,7 +73,8 @@ export class OAuth2TokenSource {
     // Normalise "bearer" to "Bearer" as Go's oauth2.Token.Type does.
     const normType = type.toLowerCase() === 'bearer' ? 'Bearer' : type;
     const expiresIn = typeof json.expires_in === 'number' ? json.expires_in : Number(json.expires_in);
-    const expiresAtMs = Number.isFinite(expiresIn) && expiresIn > 0 ? this.now() + expiresIn * 1000 : Infinity;
+    const expiresAtMs =
+      Number.isFinite(expiresIn) && expiresIn > 0 ? this.now() + expiresIn * 1000 : Infinity;
     this.token = { value: json.access_token, type: normType, expiresAtMs };
     return `${normType} ${json.access_token}`;
   }

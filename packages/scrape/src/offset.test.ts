@@ -12,12 +12,18 @@ describe('scrapeOffsetMs', () => {
 
   it('keeps the phase constant and the wait in (0, interval]', () => {
     fc.assert(
-      fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.integer({ min: 1, max: 600_000 }), fc.integer({ min: 0, max: 2 ** 42 }), (h, seed, interval, now) => {
-        const w = scrapeOffsetMs(h, seed, interval, now);
-        expect(w).toBeGreaterThan(0);
-        expect(w).toBeLessThanOrEqual(interval);
-        expect((now + w) % interval).toBe(Number((h ^ seed) % BigInt(interval)));
-      }),
+      fc.property(
+        fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+        fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+        fc.integer({ min: 1, max: 600_000 }),
+        fc.integer({ min: 0, max: 2 ** 42 }),
+        (h, seed, interval, now) => {
+          const w = scrapeOffsetMs(h, seed, interval, now);
+          expect(w).toBeGreaterThan(0);
+          expect(w).toBeLessThanOrEqual(interval);
+          expect((now + w) % interval).toBe(Number((h ^ seed) % BigInt(interval)));
+        },
+      ),
     );
   });
 

@@ -18,7 +18,13 @@ export interface ReportValues {
   };
 }
 
-const BASE = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added'] as const;
+const BASE = [
+  'up',
+  'scrape_duration_seconds',
+  'scrape_samples_scraped',
+  'scrape_samples_post_metric_relabeling',
+  'scrape_series_added',
+] as const;
 const EXTRA = ['scrape_timeout_seconds', 'scrape_sample_limit', 'scrape_body_size_bytes'] as const;
 
 function entryFor(cache: ScrapeCache, target: ScrapeTarget, name: string): CacheEntry {
@@ -32,7 +38,13 @@ function entryFor(cache: ScrapeCache, target: ScrapeTarget, name: string): Cache
 }
 
 /** Appends `up`, `scrape_duration_seconds`, … for one scrape at `tsMs`. */
-export function appendReport(app: Appender, cache: ScrapeCache, target: ScrapeTarget, tsMs: number, v: ReportValues): void {
+export function appendReport(
+  app: Appender,
+  cache: ScrapeCache,
+  target: ScrapeTarget,
+  tsMs: number,
+  v: ReportValues,
+): void {
   const values = [v.up, v.durationSeconds, v.samplesScraped, v.samplesPostMetricRelabeling, v.seriesAdded];
   for (let i = 0; i < BASE.length; i++) {
     const e = entryFor(cache, target, BASE[i]!);

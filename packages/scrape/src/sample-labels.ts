@@ -11,7 +11,7 @@ import { Labels } from '@scrapewire/model';
 export function attachTargetLabels(series: Labels, target: Labels, honorLabels: boolean): Labels {
   if (target.isEmpty) return series;
   const m = new Map<string, string>();
-  series.forEach((n, v) => m.set(n, v));
+  for (const [n, v] of series) m.set(n, v);
   if (honorLabels) {
     target.forEach((n, v) => {
       if ((m.get(n) ?? '') === '') m.set(n, v);

@@ -121,7 +121,13 @@ export function scrapeLoop(o: ScrapeLoopOptions): Observable<ScrapeReport> {
     const finish = async (
       ts: number,
       start: number,
-      r: { total: number; added: number; seriesAdded: number; bodySize: number; error: ScrapeError | undefined },
+      r: {
+        total: number;
+        added: number;
+        seriesAdded: number;
+        bodySize: number;
+        error: ScrapeError | undefined;
+      },
       success: boolean,
     ): Promise<ScrapeReport> => {
       const durationMs = sched.now() - start;
@@ -135,7 +141,13 @@ export function scrapeLoop(o: ScrapeLoopOptions): Observable<ScrapeReport> {
         samplesPostMetricRelabeling: r.added,
         seriesAdded: r.seriesAdded,
         ...(cfg.extraScrapeMetrics
-          ? { extra: { timeoutSeconds: timeoutMs / 1000, sampleLimit: cfg.sampleLimit, bodySizeBytes: r.bodySize } }
+          ? {
+              extra: {
+                timeoutSeconds: timeoutMs / 1000,
+                sampleLimit: cfg.sampleLimit,
+                bodySizeBytes: r.bodySize,
+              },
+            }
           : {}),
       });
       try {
@@ -150,7 +162,13 @@ export function scrapeLoop(o: ScrapeLoopOptions): Observable<ScrapeReport> {
     const report = (
       ts: number,
       durationMs: number,
-      r: { total: number; added: number; seriesAdded: number; bodySize: number; error: ScrapeError | undefined },
+      r: {
+        total: number;
+        added: number;
+        seriesAdded: number;
+        bodySize: number;
+        error: ScrapeError | undefined;
+      },
     ): ScrapeReport => {
       target.health = r.error ? 'down' : 'up';
       target.lastError = r.error;
@@ -198,7 +216,13 @@ export function scrapeLoop(o: ScrapeLoopOptions): Observable<ScrapeReport> {
         samplesPostMetricRelabeling: r.added,
         seriesAdded: r.seriesAdded,
         ...(cfg.extraScrapeMetrics
-          ? { extra: { timeoutSeconds: timeoutMs / 1000, sampleLimit: cfg.sampleLimit, bodySizeBytes: bodySize } }
+          ? {
+              extra: {
+                timeoutSeconds: timeoutMs / 1000,
+                sampleLimit: cfg.sampleLimit,
+                bodySizeBytes: bodySize,
+              },
+            }
           : {}),
       });
       try {
@@ -214,10 +238,16 @@ export function scrapeLoop(o: ScrapeLoopOptions): Observable<ScrapeReport> {
       let err: ScrapeError;
       if (e instanceof ScrapeError) err = e;
       else if (e instanceof TimeoutError) {
-        err = new ScrapeError('SW_ERR_SCRAPE_TIMEOUT', `Get "${target.url}": context deadline exceeded`, target.url);
+        err = new ScrapeError(
+          'SW_ERR_SCRAPE_TIMEOUT',
+          `Get "${target.url}": context deadline exceeded`,
+          target.url,
+        );
       } else {
         const msg = e instanceof Error ? e.message : String(e);
-        err = new ScrapeError('SW_ERR_SCRAPE_TRANSPORT', `Get "${target.url}": ${msg}`, target.url, { cause: e });
+        err = new ScrapeError('SW_ERR_SCRAPE_TRANSPORT', `Get "${target.url}": ${msg}`, target.url, {
+          cause: e,
+        });
       }
       let bodySize = 0;
       if (err.code === 'SW_ERR_BODY_SIZE_LIMIT') {
@@ -238,15 +268,23 @@ export function scrapeLoop(o: ScrapeLoopOptions): Observable<ScrapeReport> {
         if (forced) return from(onFailure(forced, ts, start));
         const request$ = new Observable<ScrapeResponse>((subscriber) => {
           const ac = new AbortController();
+          let settled = false;
           o.scrape({ url: target.url, timeoutMs, signal: ac.signal }).then(
             (r) => {
+              settled = true;
               subscriber.next(r);
               subscriber.complete();
             },
-            (e: unknown) => subscriber.error(e),
+            (e: unknown) => {
+              settled = true;
+              subscriber.error(e);
+            },
           );
-          // Hard stop or timeout: abort the request and its body stream.
-          return () => ac.abort();
+          // Hard stop or timeout: abort the request and its body stream. A finished request is left
+          // alone: aborting it would only make undici emit errors on a body nobody listens to.
+          return () => {
+            if (!settled) ac.abort();
+          };
         });
         return request$.pipe(
           timeout({ first: timeoutMs, scheduler: sched, with: () => throwError(() => new TimeoutError()) }),

@@ -64,7 +64,10 @@ export interface ScrapeManager {
    *
    * Emits one {@link ScrapeReport} per scrape of any target. Errors only for invalid configs.
    */
-  run(targetSets$: Observable<TargetSets>, config$: Observable<readonly ScrapeConfig[]>): Observable<ScrapeReport>;
+  run(
+    targetSets$: Observable<TargetSets>,
+    config$: Observable<readonly ScrapeConfig[]>,
+  ): Observable<ScrapeReport>;
   /** Targets per job of the running engine, sorted by job name; empty when not running. */
   targets(): ReadonlyMap<string, PoolTargets>;
 }
@@ -73,11 +76,17 @@ function validate(cfgs: readonly ScrapeConfig[]): void {
   const names = new Set<string>();
   cfgs.forEach((c, i) => {
     if (names.has(c.jobName)) {
-      throw new InvalidOptionsError(`found multiple scrape configs with job name ${JSON.stringify(c.jobName)}`, `scrapeConfigs[${i}].jobName`);
+      throw new InvalidOptionsError(
+        `found multiple scrape configs with job name ${JSON.stringify(c.jobName)}`,
+        `scrapeConfigs[${i}].jobName`,
+      );
     }
     names.add(c.jobName);
     if (!(c.scrapeIntervalMs > 0)) {
-      throw new InvalidOptionsError(`scrape interval must be positive for job ${JSON.stringify(c.jobName)}`, `scrapeConfigs[${i}].scrapeIntervalMs`);
+      throw new InvalidOptionsError(
+        `scrape interval must be positive for job ${JSON.stringify(c.jobName)}`,
+        `scrapeConfigs[${i}].scrapeIntervalMs`,
+      );
     }
     if (c.scrapeTimeoutMs > c.scrapeIntervalMs) {
       throw new InvalidOptionsError(
@@ -101,7 +110,8 @@ function validate(cfgs: readonly ScrapeConfig[]): void {
  * // later: sub.unsubscribe();
  */
 export function createScrapeManager(options: ScrapeManagerOptions): ScrapeManager {
-  if (options?.appendable === undefined) throw new InvalidOptionsError('appendable is required', 'appendable');
+  if (options?.appendable === undefined)
+    throw new InvalidOptionsError('appendable is required', 'appendable');
   const reloadIntervalMs = options.reloadIntervalMs ?? 5000;
   if (!(reloadIntervalMs >= 0)) {
     throw new InvalidOptionsError('reloadIntervalMs must not be negative', 'reloadIntervalMs');

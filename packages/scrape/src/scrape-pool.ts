@@ -1,7 +1,17 @@
 import type { ScrapeConfig } from '@scrapewire/config';
 import type { Labels, Logger, TargetGroup } from '@scrapewire/model';
 import type { Appendable } from '@scrapewire/storage';
-import { concat, EMPTY, ignoreElements, Observable, ReplaySubject, type SchedulerLike, Subject, Subscription, tap } from 'rxjs';
+import {
+  concat,
+  EMPTY,
+  ignoreElements,
+  Observable,
+  ReplaySubject,
+  type SchedulerLike,
+  type Subject,
+  Subscription,
+  tap,
+} from 'rxjs';
 import { configEqual } from './config-equal.js';
 import { ScrapeError } from './errors.js';
 import type { HttpScraper } from './http-scraper.js';
@@ -42,7 +52,13 @@ interface LoopHandle {
  * HTTP client settings (Prometheus's `reusableCache`).
  */
 function cacheReusable(a: ScrapeConfig, b: ScrapeConfig): boolean {
-  const strip = (c: ScrapeConfig) => ({ ...c, scrapeIntervalMs: 0, scrapeTimeoutMs: 0, sampleLimit: 0, httpClient: null });
+  const strip = (c: ScrapeConfig) => ({
+    ...c,
+    scrapeIntervalMs: 0,
+    scrapeTimeoutMs: 0,
+    sampleLimit: 0,
+    httpClient: null,
+  });
   return configEqual(strip(a), strip(b));
 }
 
@@ -217,13 +233,17 @@ export class ScrapePool {
       metrics: this.deps.metrics,
       logger: this.deps.logger,
       offsetSeed: this.deps.offsetSeed,
-    }).pipe(
-      tap({ complete: () => done.complete() }),
-    );
+    }).pipe(tap({ complete: () => done.complete() }));
     const staleness$ = new Observable<never>((s) =>
       handle.skipStaleness
         ? s.complete()
-        : endOfRunStaleness(target, handle.cache, this.deps.appendable, this.deps.scheduler, this.deps.logger).subscribe(s),
+        : endOfRunStaleness(
+            target,
+            handle.cache,
+            this.deps.appendable,
+            this.deps.scheduler,
+            this.deps.logger,
+          ).subscribe(s),
     );
     const full$ = concat((after ?? EMPTY).pipe(ignoreElements()), loop$, staleness$);
     const sub = full$.subscribe({

@@ -38,8 +38,7 @@ export class ScrapeTarget {
     for (let i = 0; i < flat.length; i += 2) {
       if (!flat[i]!.startsWith('__')) pub.push(flat[i]!, flat[i + 1]!);
     }
-    this.publicLabels =
-      pub.length === flat.length ? labels : Labels.unsafeFromSortedFlat(pub);
+    this.publicLabels = pub.length === flat.length ? labels : Labels.unsafeFromSortedFlat(pub);
   }
 
   /** A plain snapshot for the targets API. */

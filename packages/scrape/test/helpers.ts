@@ -9,7 +9,12 @@ export function jobConfig(overrides: Partial<ScrapeConfig> = {}): ScrapeConfig {
     jobName: 'job',
     scrapeIntervalMs: 10_000,
     scrapeTimeoutMs: 5_000,
-    scrapeProtocols: ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText1.0.0', 'PrometheusText0.0.4'],
+    scrapeProtocols: [
+      'OpenMetricsText1.0.0',
+      'OpenMetricsText0.0.1',
+      'PrometheusText1.0.0',
+      'PrometheusText0.0.4',
+    ],
     scrapeNativeHistograms: false,
     alwaysScrapeClassicHistograms: false,
     convertClassicHistogramsToNhcb: false,
