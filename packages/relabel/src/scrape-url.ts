@@ -92,16 +92,8 @@ const HOST_KEEP = new Set([
 
 function escapeHost(s: string): string {
   let out = '';
-  const bytes = encoder.encode(s);
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i]!;
-    // Go leaves non-ASCII bytes of a host as they are (internationalised names).
-    if (byte >= 0x80) {
-      const start = i;
-      while (i + 1 < bytes.length && bytes[i + 1]! >= 0x80) i++;
-      out += Buffer.from(bytes.subarray(start, i + 1)).toString('utf8');
-    } else if (isUnreserved(byte) || HOST_KEEP.has(byte)) out += String.fromCharCode(byte);
-    else out += percent(byte);
+  for (const byte of encoder.encode(s)) {
+    out += isUnreserved(byte) || HOST_KEEP.has(byte) ? String.fromCharCode(byte) : percent(byte);
   }
   return out;
 }
