@@ -26,7 +26,9 @@ async function receiver(...args: Parameters<typeof startReceiver>) {
 
 function storage(
   url: string,
-  over: Partial<Omit<RemoteWriteOptions, 'config'>> & { config?: Parameters<typeof remoteWriteConfig>[1] } = {},
+  over: Partial<Omit<RemoteWriteOptions, 'config'>> & {
+    config?: Parameters<typeof remoteWriteConfig>[1];
+  } = {},
 ) {
   const metrics = new InMemoryRemoteWriteMetrics();
   const { config, ...rest } = over;
