@@ -153,7 +153,7 @@ scrape_configs:
         const out: Record<string, LabelSet[]> = {};
         for (const t of [...body.data.activeTargets, ...body.data.droppedTargets]) {
           const job = t.discoveredLabels.job!;
-          (out[job] ??= []).push(t.discoveredLabels);
+          out[job] = [...(out[job] ?? []), t.discoveredLabels];
         }
         if (Object.entries(expected).every(([job, n]) => out[job]?.length === n)) return out;
         last = JSON.stringify(out);
