@@ -250,7 +250,7 @@ describe('scrapeLoop', () => {
     const { reports, sub } = run(() => Promise.resolve({ body: enc.encode('a 1\n'), contentType: '' }));
     await vi.advanceTimersByTimeAsync(INTERVAL);
     expect(reports[0]!.error?.code).toBe('SW_ERR_CONTENT_TYPE');
-    expect(reports[0]!.error?.message).toMatch(/blank Content-Type and no fallback_scrape_protocol/);
+    expect(reports[0]!.error?.message).toMatch(/blank Content-Type/);
     sub.unsubscribe();
     const fb = run(() => Promise.resolve({ body: enc.encode('a 1\n'), contentType: '' }), {
       config: { fallbackScrapeProtocol: 'PrometheusText0.0.4' },

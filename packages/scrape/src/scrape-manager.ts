@@ -208,7 +208,9 @@ export function createScrapeManager(options: ScrapeManagerOptions): ScrapeManage
               subscriber.error(e);
               return;
             }
-            trigger$.next();
+            // Before the first target sets there is nothing to reload; do not spend the throttle's
+            // leading slot, so that the first target sets apply at once.
+            if (latest !== undefined) trigger$.next();
           },
           error: (e: unknown) => subscriber.error(e),
         }),
