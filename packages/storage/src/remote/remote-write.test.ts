@@ -126,7 +126,45 @@ describe('remote write over HTTP', () => {
     expect(metrics.counts.dropped['samples:dropped_series']).toBe(1);
   });
 
-  it('refuses write_relabel_configs without a relabel function', () => {
+  it('compiles write_relabel_configs with @scrapewire/relabel when no function is given', async () => {
+    const r = await receiver();
+    const { s, metrics } = storage(r.url, {
+      externalLabels: { cluster: 'eu' },
+      config: {
+        writeRelabelConfigs: [
+          {
+            sourceLabels: ['job'],
+            separator: ';',
+            regex: 'dr.p',
+            modulus: 0,
+            targetLabel: '',
+            replacement: '$1',
+            action: 'drop',
+          },
+          {
+            sourceLabels: ['cluster', 'job'],
+            separator: '/',
+            regex: '(.*)',
+            modulus: 0,
+            targetLabel: 'where',
+            replacement: '$1',
+            action: 'replace',
+          },
+        ],
+      },
+    });
+    const app = s.appender();
+    app.append(0, up('keep'), 1000, 1);
+    app.append(0, up('drop'), 1000, 1);
+    await app.commit();
+    await s.close({ deadlineMs: 5000 });
+    expect(r.requests[0]!.decoded.timeseries.map((t) => t.labels)).toEqual([
+      { __name__: 'up', cluster: 'eu', instance: 'h:1', job: 'keep', where: 'eu/keep' },
+    ]);
+    expect(metrics.counts.dropped['samples:dropped_series']).toBe(1);
+  });
+
+  it('rejects invalid write_relabel_configs', () => {
     expect(() =>
       createRemoteWrite({
         config: remoteWriteConfig('http://127.0.0.1:1/', {
@@ -134,7 +172,7 @@ describe('remote write over HTTP', () => {
             {
               sourceLabels: [],
               separator: ';',
-              regex: '(.*)',
+              regex: '(',
               modulus: 0,
               targetLabel: 'x',
               replacement: '$1',
@@ -143,7 +181,7 @@ describe('remote write over HTTP', () => {
           ],
         }),
       }),
-    ).toThrow(/writeRelabel/);
+    ).toThrow(/write_relabel_configs/);
   });
 
   it('sends basic auth and authorization credentials', async () => {

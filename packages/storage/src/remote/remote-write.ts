@@ -1,5 +1,6 @@
 import type { RemoteWriteConfig } from '@scrapewire/config';
 import { InvalidOptionsError, type Labels, LabelsBuilder, type Logger, noopLogger } from '@scrapewire/model';
+import { type CompiledRelabelConfigs, compileRelabelConfigs, relabel } from '@scrapewire/relabel';
 import type { Appendable, Appender, Exemplar, Metadata, NativeHistogram, SeriesRef } from '../appender.js';
 import { createHttpRemoteWriteClient, type RemoteWriteClient } from './http-client.js';
 import { type CloseResult, QueueManager } from './queue-manager.js';
@@ -19,9 +20,8 @@ export interface RemoteWriteOptions {
   /** `global.external_labels`: added to every series that lacks the label, before write relabeling. */
   readonly externalLabels?: Readonly<Record<string, string>>;
   /**
-   * `write_relabel_configs`, compiled. Required when `config.writeRelabelConfigs` is not empty (the agent
-   * passes `(l) => relabel(l, compileRelabelConfigs(config.writeRelabelConfigs))`); kept as a function so
-   * the storage package needs no relabel engine of its own.
+   * Replaces the `write_relabel_configs` step. By default `config.writeRelabelConfigs` are compiled with
+   * `@scrapewire/relabel` (utf8 name validation); pass a function to use other rules or a legacy scheme.
    */
   readonly writeRelabel?: WriteRelabelFn;
   /** Number of shards. Prometheus reshards dynamically between min and max shards; scrapewire uses a fixed count. @defaultValue `queueConfig.minShards` */
@@ -44,6 +44,22 @@ interface CachedSeries {
   /** Undefined when write relabeling dropped the series. */
   readonly encoded: EncodedSeries | undefined;
   readonly hash: number;
+}
+
+/** Compiles `write_relabel_configs`; undefined when there are none. Bad rules throw InvalidOptionsError. */
+function compileWriteRelabel(c: RemoteWriteConfig): WriteRelabelFn | undefined {
+  if (c.writeRelabelConfigs.length === 0) return undefined;
+  let compiled: CompiledRelabelConfigs;
+  try {
+    compiled = compileRelabelConfigs(c.writeRelabelConfigs);
+  } catch (err) {
+    throw new InvalidOptionsError(
+      `invalid write_relabel_configs: ${(err as Error).message}`,
+      'writeRelabelConfigs',
+      { cause: err },
+    );
+  }
+  return (labels) => relabel(labels, compiled);
 }
 
 /** 32-bit FNV-1a over the UTF-16 code units of a string: cheap, stable, only used to pick a shard. */
@@ -101,12 +117,6 @@ export class RemoteWriteStorage implements Appendable {
     const c = options.config;
     const q = c.queueConfig;
     this.#config = c;
-    if (c.writeRelabelConfigs.length > 0 && !options.writeRelabel) {
-      throw new InvalidOptionsError(
-        'writeRelabelConfigs are set but no writeRelabel function was given',
-        'writeRelabel',
-      );
-    }
     const shards = options.shards ?? q.minShards;
     if (!(shards >= 1)) throw new InvalidOptionsError('shards must be at least 1', 'shards');
     if (!(q.maxSamplesPerSend >= 1))
@@ -117,7 +127,7 @@ export class RemoteWriteStorage implements Appendable {
       throw new InvalidOptionsError('maxBackoff must be >= minBackoff', 'queueConfig.maxBackoffMs');
     const bufferSize = options.bufferSize ?? q.capacity * shards;
     this.#external = Object.entries(options.externalLabels ?? {}).filter(([, v]) => v !== '');
-    this.#relabel = options.writeRelabel;
+    this.#relabel = options.writeRelabel ?? compileWriteRelabel(c);
     this.#metrics = options.metrics ?? noopRemoteWriteMetrics;
     this.#maxCached = options.maxCachedSeries ?? 1_000_000;
     const client =

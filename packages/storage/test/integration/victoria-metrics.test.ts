@@ -48,7 +48,7 @@ describe.skipIf(!bin)(
       const l = Labels.from({ __name__: 'sw_vm_gauge', job: 'rw', instance: 'x' });
       const values = [1, 2.5, -3, 1234567.5];
       const app = rw.appender();
-      values.forEach((v, i) => app.append(0, l, t0 + i * 10_000, v));
+      for (const [i, v] of values.entries()) app.append(0, l, t0 + i * 10_000, v);
       await app.commit();
       expect(await rw.close({ deadlineMs: 10_000 })).toEqual({ flushed: true, dropped: 0 });
       const got = await vi.waitFor(
