@@ -184,7 +184,7 @@ function validate(config: KubernetesSDConfig, path: string): void {
     seen.add(s.role);
     if (!allowed[config.role].includes(s.role)) {
       throw new InvalidOptionsError(
-        `${s.role} role supports only ${allowed[config.role].join(', ')} selectors`,
+        `${config.role} role supports only ${allowed[config.role].join(', ')} selectors`,
         `${path}.selectors[${i}].role`,
       );
     }

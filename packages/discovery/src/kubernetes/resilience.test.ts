@@ -124,6 +124,7 @@ describe('kubernetes discovery resilience', () => {
       ),
     );
     await collector.first();
+    await until(() => watchRequests(api).length === 1);
     const w = watchRequests(api)[0]!;
     expect(w.query.allowWatchBookmarks).toBe('true');
     await new Promise((r) => setTimeout(r, 350));
