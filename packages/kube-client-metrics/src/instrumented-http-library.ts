@@ -33,8 +33,9 @@ export interface InstrumentHttpLibraryOptions {
  * - `requestLatency` once the whole body has been read (or the request failed), with the URL template;
  * - `requestSize` and `responseSize` from the bodies.
  *
- * To measure the body the wrapper reads it eagerly and hands the generated code a buffered copy, which
- * is what the generated response processors do anyway. A request with `watch=true` is passed through
+ * To measure the body the wrapper reads it eagerly as text and hands the generated code a buffered copy,
+ * which is what the generated response processors do anyway (they read every body with `text()`; a
+ * `binary()` read of the copy returns the UTF-8 bytes of that text). A request with `watch=true` is passed through
  * untouched apart from its result, because its body is a stream.
  *
  * While the hooks are not registered the wrapper forwards to the inner library without doing anything.
@@ -82,9 +83,11 @@ async function send(
   }
   recorder.result(String(response.httpStatusCode), method);
   if (watch) return response;
-  let data: Buffer;
+  let text: string;
   try {
-    data = await response.body.binary();
+    // Read as text, which is what every generated response processor does. (`binary()` cannot be used:
+    // client-node 2.0.1's fetch library implements it with `Response.buffer()`, which undici lacks.)
+    text = await response.body.text();
   } catch (err) {
     // The body broke off. client-go still observes the latency; the generated code sees the same error
     // it would have seen reading the body itself.
@@ -97,10 +100,10 @@ async function send(
     });
   }
   recorder.latency(method, url, startedAt);
-  recorder.responseSize(method, data.length);
+  recorder.responseSize(method, Buffer.byteLength(text));
   return new ResponseContext(response.httpStatusCode, response.headers, {
-    text: () => Promise.resolve(data.toString('utf8')),
-    binary: () => Promise.resolve(data),
+    text: () => Promise.resolve(text),
+    binary: () => Promise.resolve(Buffer.from(text)),
   });
 }
 

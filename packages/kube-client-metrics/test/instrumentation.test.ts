@@ -206,6 +206,28 @@ describe('instrumentKubeConfig against a fake API server', () => {
     expect(warn).toHaveBeenCalledTimes(1);
   });
 
+  it('observes latency and size even when the generated code does not read the body (401)', async () => {
+    const metrics = createKubeClientMetrics();
+    const { hooks, seen } = recordingHooks();
+    metrics.register(hooks);
+    const core = instrumentKubeConfig(api.kubeConfig(), { metrics }).makeApiClient(CoreV1Api);
+    await expect(core.listNamespacedPod({ namespace: 'unauthorized' })).rejects.toMatchObject({ code: 401 });
+    expect(seen.results).toEqual([`401 GET ${host}`]);
+    expect(seen.latencies).toEqual([`GET ${api.url}/api/v1/namespaces/%7Bnamespace%7D/pods`]);
+    expect(seen.responseSizes).toHaveLength(1);
+  });
+
+  it('hands the generated code a body that still reads as text and as bytes', async () => {
+    const metrics = createKubeClientMetrics();
+    metrics.register({});
+    const k8s = instrumentKubeConfig(api.kubeConfig(), { metrics });
+    const core = k8s.makeApiClient(CoreV1Api);
+    const info = await core.readNamespacedPodWithHttpInfo({ name: 'p1', namespace: 'default' });
+    expect(info.httpStatusCode).toBe(200);
+    expect(JSON.parse(await info.body.text()).metadata.name).toBe('p1');
+    expect(JSON.parse((await info.body.binary()).toString('utf8')).metadata.name).toBe('p1');
+  });
+
   it('measures latency including the time to the full body', async () => {
     const slow = await startMiniKubeApi({ slowMs: 50 });
     try {

@@ -9,7 +9,8 @@ import { KubeConfig } from '@kubernetes/client-node';
  *   keeps the connection open until the client goes away;
  * - `GET|PUT|PATCH|DELETE /api/v1/namespaces/default/pods/p1` answer with the pod, `…/missing` with 404;
  * - `POST /api/v1/namespaces/default/pods` creates (201);
- * - `GET /api/v1/nodes` fails with 500; `/api/v1/namespaces/forbidden/…` with 403;
+ * - `GET /api/v1/nodes` fails with 500; `/api/v1/namespaces/forbidden/…` with 403, `…/unauthorized/…`
+ *   with 401;
  * - anything under `/api/v1/namespaces/reset/` resets the connection without answering;
  * - `GET /api/v1/namespaces/slow/pods` answers after `slowMs`.
  *
@@ -72,6 +73,8 @@ export async function startMiniKubeApi(options: { slowMs?: number } = {}): Promi
       return;
     }
     if (path.startsWith('/api/v1/namespaces/forbidden/')) return json(res, 403, status(403, 'Forbidden'));
+    if (path.startsWith('/api/v1/namespaces/unauthorized/'))
+      return json(res, 401, status(401, 'Unauthorized'));
     if (path === '/api/v1/nodes') return json(res, 500, status(500, 'InternalError'));
     if (path === '/api/v1/namespaces/slow/pods') {
       setTimeout(
