@@ -22,6 +22,22 @@ export { httpDiscoverer, urlSource, HTTP_SD_URL_LABEL, HTTP_SD_USER_AGENT } from
 export { parseTargetGroupsJson, parseTargetGroupsYaml } from './target-group-parse.js';
 export type { ParsedTargetGroup } from './target-group-parse.js';
 
+/* Kubernetes service discovery */
+export {
+  kubernetesDiscoverer,
+  DEFAULT_KUBERNETES_DISCOVERER_CONTEXT,
+  kubeConfigForUrl,
+  urlTemplate,
+  KubernetesApiError,
+  WatchInactivityError,
+} from './kubernetes/index.js';
+export type {
+  KubernetesDiscovererContext,
+  KubernetesSDMetrics,
+  KubeRequestHooks,
+  KubernetesEventKind,
+} from './kubernetes/index.js';
+
 /* Metrics */
 export type { DiscoveryMetrics } from './metrics.js';
 export { noopDiscoveryMetrics } from './metrics.js';
