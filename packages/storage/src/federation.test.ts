@@ -1,3 +1,4 @@
+/// <reference path="../test/parse-prometheus-text-format.d.ts" />
 import { Labels } from '@scrapewire/model';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';

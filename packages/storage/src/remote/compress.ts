@@ -1,3 +1,4 @@
+/// <reference path="./snappyjs.d.ts" />
 import snappyjs from 'snappyjs';
 
 /**
