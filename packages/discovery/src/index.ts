@@ -10,7 +10,12 @@ export type {
   DiscovererFactory,
   DiscoveryMechanism,
 } from './discoverer.js';
-export { DiscovererRegistry, createDiscovererRegistry, createDefaultDiscovererRegistry } from './registry.js';
+export {
+  DiscovererRegistry,
+  createDiscovererRegistry,
+  createDefaultDiscovererRegistry,
+  kubernetesDiscovererFromContext,
+} from './registry.js';
 export { staticDiscoverer } from './static-discoverer.js';
 export {
   fileDiscoverer,

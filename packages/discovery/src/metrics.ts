@@ -35,6 +35,13 @@ export interface DiscoveryMetrics {
   incFileWatcherErrors(): void;
   /** `prometheus_sd_http_failures_total`. */
   incHttpFailures(): void;
+  /**
+   * `prometheus_sd_kubernetes_events_total{role, event}` (`event` is `add` / `update` / `delete`).
+   * Optional so implementations written before Kubernetes SD was wired keep compiling.
+   */
+  incKubernetesEvents?(role: string, event: string): void;
+  /** `prometheus_sd_kubernetes_failures_total`: failed lists and watches. Optional, as above. */
+  incKubernetesFailures?(): void;
 }
 
 const noop = (): void => {};

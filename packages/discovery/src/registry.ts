@@ -1,10 +1,15 @@
-import type { DiscovererConfigs, DiscovererFactory, DiscoveryMechanism } from './discoverer.js';
+import type {
+  Discoverer,
+  DiscovererConfigs,
+  DiscovererContext,
+  DiscovererFactory,
+  DiscoveryMechanism,
+} from './discoverer.js';
 import { fileDiscoverer } from './file-discoverer.js';
 import { httpDiscoverer } from './http-discoverer.js';
 import { staticDiscoverer } from './static-discoverer.js';
-// Kubernetes SD (src/kubernetes/, written separately). When it exports `kubernetesDiscoverer`, enable the
-// import below and the `kubernetes` line in createDefaultDiscovererRegistry().
-// import { kubernetesDiscoverer } from './kubernetes/index.js';
+import type { KubernetesSDConfig } from '@scrapewire/config';
+import { kubernetesDiscoverer } from './kubernetes/index.js';
 
 /**
  * Maps SD mechanism names to discoverer factories. A value the embedder creates (no global registration),
@@ -43,11 +48,31 @@ export function createDiscovererRegistry(): DiscovererRegistry {
   return new DiscovererRegistry();
 }
 
-/** A registry with every built-in mechanism: `static`, `file`, `http` (and `kubernetes` once enabled). */
+/**
+ * The `kubernetes` factory of the default registry: {@link kubernetesDiscoverer} with the manager's logger
+ * and scheduler, its events and failures reported through `DiscoveryMetrics`. Embedders that need
+ * the Kubernetes-specific context (a `KubeConfig`, request hooks) register their own factory instead.
+ */
+export function kubernetesDiscovererFromContext(
+  config: KubernetesSDConfig,
+  ctx: DiscovererContext,
+): Discoverer {
+  const m = ctx.metrics;
+  return kubernetesDiscoverer(config, {
+    logger: ctx.logger,
+    ...(ctx.scheduler !== undefined ? { scheduler: ctx.scheduler } : {}),
+    metrics: {
+      onEvent: (role, event) => m.incKubernetesEvents?.(role, event),
+      onFailure: () => m.incKubernetesFailures?.(),
+    },
+  });
+}
+
+/** A registry with every built-in mechanism: `static`, `file`, `http` and `kubernetes`. */
 export function createDefaultDiscovererRegistry(): DiscovererRegistry {
   return new DiscovererRegistry()
     .register('static', staticDiscoverer)
     .register('file', fileDiscoverer)
-    .register('http', httpDiscoverer);
-  // .register('kubernetes', kubernetesDiscoverer)
+    .register('http', httpDiscoverer)
+    .register('kubernetes', kubernetesDiscovererFromContext);
 }
