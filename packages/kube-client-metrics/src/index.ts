@@ -24,6 +24,8 @@ export type { InstrumentHttpLibraryOptions } from './instrumented-http-library.j
 export { instrumentHttpLibrary } from './instrumented-http-library.js';
 export type { InstrumentedWatchOptions } from './instrumented-watch.js';
 export { InstrumentedWatch } from './instrumented-watch.js';
+export type { RequestObservation } from './observe-request.js';
+export { observeRequest } from './observe-request.js';
 
 /* URL templates */
 export type { RequestUrlParts } from './url-template.js';
