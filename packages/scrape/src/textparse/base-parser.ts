@@ -17,24 +17,39 @@ export const BACKSLASH = 0x5c;
 export const BRACE_OPEN = 0x7b;
 export const BRACE_CLOSE = 0x7d;
 
+// One lookup per byte instead of a chain of range comparisons on the hot path.
+const METRIC_START = 1;
+const METRIC_CHAR = 2;
+const LABEL_START = 4;
+const LABEL_CHAR = 8;
+const CLASS = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+  const digit = c >= 0x30 && c <= 0x39;
+  CLASS[c] =
+    (letter || c === 0x3a ? METRIC_START | METRIC_CHAR : 0) |
+    (digit ? METRIC_CHAR | LABEL_CHAR : 0) |
+    (letter ? LABEL_START | LABEL_CHAR : 0);
+}
+
 /** `[a-zA-Z_:]`: first byte of a metric name. */
 export function isMetricNameStart(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a;
+  return (CLASS[c]! & METRIC_START) !== 0;
 }
 
 /** `[a-zA-Z0-9_:]`. */
 export function isMetricNameChar(c: number): boolean {
-  return isMetricNameStart(c) || (c >= 0x30 && c <= 0x39);
+  return (CLASS[c]! & METRIC_CHAR) !== 0;
 }
 
 /** `[a-zA-Z_]`: first byte of a label name. */
 export function isLabelNameStart(c: number): boolean {
-  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+  return (CLASS[c]! & LABEL_START) !== 0;
 }
 
 /** `[a-zA-Z0-9_]`. */
 export function isLabelNameChar(c: number): boolean {
-  return isLabelNameStart(c) || (c >= 0x30 && c <= 0x39);
+  return (CLASS[c]! & LABEL_CHAR) !== 0;
 }
 
 /**
@@ -49,6 +64,8 @@ export abstract class BaseParser implements ExpositionParser {
   protected seriesStart = 0;
   protected seriesEnd = 0;
   protected readonly offs: number[] = [];
+  /** How many entries of {@link offs} describe the current series (the array is reused, never shrunk). */
+  protected nOffs = 0;
   protected val = 0;
   protected ts = 0;
   protected hasTs = false;
@@ -57,7 +74,12 @@ export abstract class BaseParser implements ExpositionParser {
   /** Name of the current HELP/TYPE/UNIT entry and its text (help text unescaped, type and unit as is). */
   protected metaNameStart = 0;
   protected metaNameEnd = 0;
-  protected metaText = '';
+  /** Byte range of the current HELP/UNIT text or comment, decoded only when asked for. */
+  protected metaTextStart = 0;
+  protected metaTextEnd = 0;
+  /** Whether HELP text resolves `\"` too (OpenMetrics) or only `\\` and `\n` (Prometheus text). */
+  protected helpEscapesQuote = true;
+  private utf8Body: boolean | undefined;
   protected metaType: MetricType = 'unknown';
   /** Whether the last {@link scanQuoted} string held a raw newline (allowed in text, not in OpenMetrics). */
   protected quotedNewline = false;
@@ -113,7 +135,7 @@ export abstract class BaseParser implements ExpositionParser {
       high |= c;
       p++;
     }
-    if (high & 0x80 && !isUtf8(b.subarray(start + 1, p))) throw this.fail(start, `invalid UTF-8 in ${what}`);
+    if (high & 0x80 && !this.isUtf8Range(start + 1, p)) throw this.fail(start, `invalid UTF-8 in ${what}`);
     return p + 1;
   }
 
@@ -121,10 +143,24 @@ export abstract class BaseParser implements ExpositionParser {
   protected decode(s: number, e: number): string {
     const b = this.b;
     // Scan only [s, e): Buffer#indexOf has no end bound and would run to the end of the body.
+    let high = 0;
     for (let i = s; i < e; i++) {
-      if (b[i] === BACKSLASH) return unescapeLabelValue(b.toString('utf8', s, e));
+      const c = b[i]!;
+      if (c === BACKSLASH) return unescapeLabelValue(b.toString('utf8', s, e));
+      high |= c;
     }
-    return b.toString('utf8', s, e);
+    // ASCII (the common case) decodes faster as latin1; both are Node's direct slice decoders.
+    const fast = b as unknown as FastSlices;
+    return high < 0x80 ? fast.latin1Slice(s, e) : fast.utf8Slice(s, e);
+  }
+
+  /**
+   * Whether `b[s:e]` is valid UTF-8. The whole body is checked once (natively) first; only a body that is
+   * not valid UTF-8 as a whole needs range checks.
+   */
+  protected isUtf8Range(s: number, e: number): boolean {
+    if (this.utf8Body === undefined) this.utf8Body = isUtf8(this.b);
+    return this.utf8Body || isUtf8(this.b.subarray(s, e));
   }
 
   /** Parses decimal digits `b[s:e]` as an int64; larger values are an error, as in Go's `ParseInt`. */
@@ -162,18 +198,24 @@ export abstract class BaseParser implements ExpositionParser {
   }
 
   labels(): Labels {
-    return this.buildLabels(this.offs, this.seriesStart, true);
+    return this.buildLabels(this.offs, this.nOffs, this.seriesStart, true);
   }
 
   /**
    * Builds a sorted label set from offsets. Throws a ParseError for a repeated label name, which a label
    * set cannot hold (Prometheus rejects such series too).
    */
-  protected buildLabels(offs: readonly number[], at: number, withName: boolean, from = 2): Labels {
+  protected buildLabels(
+    offs: readonly number[],
+    end: number,
+    at: number,
+    withName: boolean,
+    from = 2,
+  ): Labels {
     const flat: string[] = withName ? ['__name__', this.decode(offs[0]!, offs[1]!)] : [];
     const normalise =
       withName && (this.mtype === 'histogram' || this.mtype === 'gaugehistogram' || this.mtype === 'summary');
-    for (let i = from; i < offs.length; i += 4) {
+    for (let i = from; i < end; i += 4) {
       const name = this.decode(offs[i]!, offs[i + 1]!);
       let value = this.decode(offs[i + 2]!, offs[i + 3]!);
       if (normalise) value = normaliseFloatLabel(this.mtype, name, value);
@@ -204,7 +246,13 @@ export abstract class BaseParser implements ExpositionParser {
   }
 
   help(): { readonly metricName: string; readonly text: string } {
-    return { metricName: this.decode(this.metaNameStart, this.metaNameEnd), text: this.metaText };
+    const raw = this.b.toString('utf8', this.metaTextStart, this.metaTextEnd);
+    const text = !raw.includes('\\')
+      ? raw
+      : this.helpEscapesQuote
+        ? unescapeLabelValue(raw)
+        : unescapeTextHelp(raw);
+    return { metricName: this.decode(this.metaNameStart, this.metaNameEnd), text };
   }
 
   type(): { readonly metricName: string; readonly type: MetricType } {
@@ -212,17 +260,21 @@ export abstract class BaseParser implements ExpositionParser {
   }
 
   unit(): { readonly metricName: string; readonly unit: string } {
-    return { metricName: this.decode(this.metaNameStart, this.metaNameEnd), unit: this.metaText };
+    return {
+      metricName: this.decode(this.metaNameStart, this.metaNameEnd),
+      unit: this.b.toString('utf8', this.metaTextStart, this.metaTextEnd),
+    };
   }
 
   comment(): string {
-    return this.metaText;
+    return this.b.toString('utf8', this.metaTextStart, this.metaTextEnd);
   }
 }
 
 /** Node's undocumented but long-standing direct slice decoders, faster than `toString(encoding, …)`. */
 interface FastSlices {
   latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import type { Exemplar, MetricType } from '@scrapewire/storage';
 import {
   BaseParser,
@@ -14,7 +13,6 @@ import {
   NEWLINE,
   QUOTE,
   SPACE,
-  unescapeLabelValue,
 } from './base-parser.js';
 import { floatError, parseGoFloat } from './float.js';
 import { OmValidator } from './om-validator.js';
@@ -120,15 +118,14 @@ export class OpenMetricsParser extends BaseParser {
       this.check(this.validator.metadata('type', name, word), p);
       return EntryKind.Type;
     }
-    if (!isUtf8(b.subarray(ts, eol))) throw this.fail(ts, `${what} text is not valid UTF-8`);
-    const raw = b.toString('utf8', ts, eol);
+    if (!this.isUtf8Range(ts, eol)) throw this.fail(ts, `${what} text is not valid UTF-8`);
+    this.metaTextStart = ts;
+    this.metaTextEnd = eol;
     if (kind === EntryKind.Unit) {
-      this.metaText = raw;
-      this.check(this.validator.metadata('unit', name, raw), p);
+      this.check(this.validator.metadata('unit', name, b.toString('utf8', ts, eol)), p);
       return EntryKind.Unit;
     }
-    this.metaText = raw.includes('\\') ? unescapeLabelValue(raw) : raw;
-    this.check(this.validator.metadata('help', name, raw), p);
+    this.check(this.validator.metadata('help', name, ''), p);
     return EntryKind.Help;
   }
 
@@ -154,6 +151,7 @@ export class OpenMetricsParser extends BaseParser {
       if (offs[0] === -1) throw this.fail(start, 'metric name not set');
     }
     this.seriesEnd = p;
+    this.nOffs = offs.length;
 
     if (p >= len || b[p] !== SPACE)
       throw this.fail(p, `expected a space and a value after the metric, got ${this.excerpt(p)}`);
@@ -316,7 +314,7 @@ export class OpenMetricsParser extends BaseParser {
 
   override exemplar(): Exemplar | undefined {
     if (!this.hasExemplar) return undefined;
-    const labels = this.buildLabels(this.eOffs, this.exemplarAt, false, 0);
+    const labels = this.buildLabels(this.eOffs, this.eOffs.length, this.exemplarAt, false, 0);
     return this.exemplarTs === undefined
       ? { labels, value: this.exemplarValue }
       : { labels, value: this.exemplarValue, timestampMs: this.exemplarTs };

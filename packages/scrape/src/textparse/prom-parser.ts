@@ -1,7 +1,5 @@
-import { isUtf8 } from 'node:buffer';
 import type { MetricType } from '@scrapewire/storage';
 import {
-  BACKSLASH,
   BaseParser,
   BRACE_CLOSE,
   BRACE_OPEN,
@@ -16,18 +14,27 @@ import {
   QUOTE,
   SPACE,
   TAB,
-  unescapeTextHelp,
 } from './base-parser.js';
 import { floatError, parseGoFloat } from './float.js';
 import { EntryKind, type ExpositionParser } from './parser.js';
 
-const TEXT_TYPES: Readonly<Record<string, MetricType>> = {
-  counter: 'counter',
-  gauge: 'gauge',
-  histogram: 'histogram',
-  summary: 'summary',
-  untyped: 'unknown',
-};
+const TEXT_TYPES: readonly (readonly [string, MetricType])[] = [
+  ['counter', 'counter'],
+  ['gauge', 'gauge'],
+  ['histogram', 'histogram'],
+  ['summary', 'summary'],
+  ['untyped', 'unknown'],
+];
+
+/** The type a TYPE line's text names, compared byte by byte so that no string is made. */
+function textType(b: Uint8Array, s: number, e: number): MetricType | undefined {
+  next: for (const [word, type] of TEXT_TYPES) {
+    if (word.length !== e - s) continue;
+    for (let i = 0; i < word.length; i++) if (b[s + i] !== word.charCodeAt(i)) continue next;
+    return type;
+  }
+  return undefined;
+}
 
 /**
  * The Prometheus text format 0.0.4 (and 1.0.0's quoted UTF-8 names), accepting exactly what Prometheus's
@@ -36,6 +43,8 @@ const TEXT_TYPES: Readonly<Record<string, MetricType>> = {
  * order or repetition of HELP and TYPE lines (those are lint findings; see `scrapewire check metrics`).
  */
 export class PromTextParser extends BaseParser {
+  protected override helpEscapesQuote = false;
+
   next(): EntryKind {
     const b = this.b;
     const len = b.length;
@@ -72,7 +81,8 @@ export class PromTextParser extends BaseParser {
       const kind = this.keyword(p);
       if (kind !== EntryKind.Comment) return this.parseMeta(kind, this.skipBlanks(p + 4), eol);
     }
-    this.metaText = b.toString('utf8', this.skipBlanks(hash + 1), eol);
+    this.metaTextStart = this.skipBlanks(hash + 1);
+    this.metaTextEnd = eol;
     this.pos = eol + 1;
     return EntryKind.Comment;
   }
@@ -109,8 +119,7 @@ export class PromTextParser extends BaseParser {
     const textStart = nameEnd < eol ? nameEnd + 1 : eol;
     this.pos = eol + 1;
     if (kind === EntryKind.Type) {
-      const word = b.toString('latin1', textStart, eol);
-      const t = Object.hasOwn(TEXT_TYPES, word) ? TEXT_TYPES[word] : undefined;
+      const t = textType(b, textStart, eol);
       if (t === undefined) {
         throw this.fail(
           textStart,
@@ -121,17 +130,9 @@ export class PromTextParser extends BaseParser {
       this.mtype = t;
       return EntryKind.Type;
     }
-    let hasEscape = false;
-    let high = 0;
-    for (let i = textStart; i < eol; i++) {
-      const c = b[i]!;
-      high |= c;
-      if (c === BACKSLASH) hasEscape = true;
-    }
-    if (high & 0x80 && !isUtf8(b.subarray(textStart, eol)))
-      throw this.fail(textStart, 'help text is not valid UTF-8');
-    const raw = b.toString('utf8', textStart, eol);
-    this.metaText = hasEscape ? unescapeTextHelp(raw) : raw;
+    this.metaTextStart = textStart;
+    this.metaTextEnd = eol;
+    if (!this.isUtf8Range(textStart, eol)) throw this.fail(textStart, 'help text is not valid UTF-8');
     return EntryKind.Help;
   }
 
@@ -139,13 +140,14 @@ export class PromTextParser extends BaseParser {
     const b = this.b;
     const len = b.length;
     const offs = this.offs;
-    offs.length = 0;
     let p = start;
     this.seriesStart = start;
     if (b[p] !== BRACE_OPEN) {
       p++;
       while (p < len && isMetricNameChar(b[p]!)) p++;
-      offs.push(start, p);
+      offs[0] = start;
+      offs[1] = p;
+      this.nOffs = 2;
       this.seriesEnd = p;
       p = this.skipBlanks(p);
       if (p < len && b[p] === BRACE_OPEN) {
@@ -153,7 +155,9 @@ export class PromTextParser extends BaseParser {
         this.seriesEnd = p;
       }
     } else {
-      offs.push(-1, -1);
+      offs[0] = -1;
+      offs[1] = -1;
+      this.nOffs = 2;
       p = this.parseLabels(p + 1);
       this.seriesEnd = p;
       if (offs[0] === -1) throw this.fail(start, 'metric name not set');
@@ -230,7 +234,12 @@ export class PromTextParser extends BaseParser {
       if (p >= len || b[p] !== QUOTE) throw this.fail(p, `expected label value, got ${this.excerpt(p)}`);
       const vs = p + 1;
       p = this.scanQuoted(p, 'label value');
-      offs.push(ns, ne, vs, p - 1);
+      const n = this.nOffs;
+      offs[n] = ns;
+      offs[n + 1] = ne;
+      offs[n + 2] = vs;
+      offs[n + 3] = p - 1;
+      this.nOffs = n + 4;
       p = this.skipBlanks(p);
       // A comma is optional between pairs and allowed before `}` (Prometheus's lexer permits both).
       if (p < len && b[p] === COMMA) p = this.skipBlanks(p + 1);
