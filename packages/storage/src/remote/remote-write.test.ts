@@ -369,3 +369,74 @@ describe('remote write over HTTP', () => {
     expect(metrics.counts.dropped['histograms:nhcb_in_rw1_not_supported']).toBe(1);
   });
 });
+
+describe('RemoteWriteStorage lifecycle', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('sends metadata every send_interval and clears every timer on close', async () => {
+    vi.useFakeTimers();
+    const sent: number[] = [];
+    let closed = false;
+    const metrics = new InMemoryRemoteWriteMetrics();
+    const s = createRemoteWrite({
+      config: remoteWriteConfig('http://127.0.0.1:1/unused', {
+        metadataConfig: { send: true, sendIntervalMs: 60_000, maxSamplesPerSend: 500 },
+      }),
+      metrics,
+      client: {
+        async send(body) {
+          sent.push(body.length);
+          return { kind: 'ok' };
+        },
+        async close() {
+          closed = true;
+        },
+      },
+    });
+    const app = s.appender();
+    app.updateMetadata(0, up('a'), { type: 'gauge', help: 'Up.', unit: '' });
+    app.append(0, up('a'), 1000, 1);
+    await app.commit();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(metrics.counts.sent.metadata).toBe(1);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(metrics.counts.sent.metadata).toBe(2);
+    const result = await s.close({ deadlineMs: 1000 });
+    expect(result).toEqual({ flushed: true, dropped: 0 });
+    expect(metrics.counts.sent.samples).toBe(1);
+    expect(closed).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+    // Commits after close are dropped and counted, never sent.
+    const late = s.appender();
+    late.append(0, up('a'), 2000, 1);
+    await late.commit();
+    expect(metrics.counts.dropped['samples:shutdown']).toBe(1);
+    expect(s.pending()).toBe(0);
+  });
+
+  it('rejects oauth2 and remote write 2.0, which are not implemented', () => {
+    const base = remoteWriteConfig('http://127.0.0.1:1/');
+    expect(() =>
+      createRemoteWrite({
+        config: {
+          ...base,
+          httpClient: {
+            ...base.httpClient,
+            oauth2: {
+              clientId: 'x',
+              scopes: [],
+              tokenUrl: 'http://t/',
+              endpointParams: {},
+              tlsConfig: { insecureSkipVerify: false },
+            },
+          },
+        },
+      }),
+    ).toThrow(/oauth2/);
+    expect(() =>
+      createRemoteWrite({ config: { ...base, protobufMessage: 'io.prometheus.write.v2.Request' } }),
+    ).toThrow(/1\.0/);
+  });
+});
