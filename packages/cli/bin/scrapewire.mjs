@@ -14,7 +14,13 @@ if (existsSync(built) && !process.env.SCRAPEWIRE_FROM_SOURCE) {
 } else {
   const child = spawn(
     process.execPath,
-    ['--conditions=@scrapewire/source', '--import', import.meta.resolve('tsx'), source, ...process.argv.slice(2)],
+    [
+      '--conditions=@scrapewire/source',
+      '--import',
+      import.meta.resolve('tsx'),
+      source,
+      ...process.argv.slice(2),
+    ],
     { stdio: 'inherit' },
   );
   // The agent reloads on SIGHUP and shuts down on SIGTERM/SIGINT: pass them on to the real process.

@@ -26,7 +26,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       writeErr: (s) => io.stderr.write(s),
     });
 
-  const check = program.command('check').description('Check configuration files and expositions, like promtool');
+  const check = program
+    .command('check')
+    .description('Check configuration files and expositions, like promtool');
   check
     .command('metrics')
     .description('Read a metrics exposition from stdin and report what is wrong with it')

@@ -1,14 +1,76 @@
 import type { Command } from 'commander';
+import { Option } from 'commander';
+import { startAgent } from '../agent/agent.js';
+import { createAgentLogger, type LogFormat, type LogLevel } from '../logger.js';
 import type { CliIO } from '../main.js';
 
-/** Registers `scrapewire agent`, which composes config → discovery → relabel → scrape → storage. */
+interface AgentFlags {
+  'config.file': string;
+  'web.listenAddress': string;
+  'web.enableLifecycle'?: boolean;
+  'log.level': LogLevel;
+  'log.format': LogFormat;
+}
+
+/**
+ * Registers `scrapewire agent`, which composes config → discovery → relabel → scrape → storage. Flags use
+ * Prometheus's names where Prometheus has the flag.
+ */
 export function agentCommand(program: Command, io: CliIO, setExitCode: (code: number) => void): void {
   program
     .command('agent')
     .description('Run the scrape agent on a prometheus.yml')
-    .option('--config.file <path>', 'Prometheus configuration file', 'prometheus.yml')
-    .action(async () => {
-      io.stderr.write('agent: not implemented yet\n');
-      setExitCode(2);
+    .option('--config.file <path>', 'Prometheus configuration file path.', 'prometheus.yml')
+    .option(
+      '--web.listen-address <address>',
+      'Address to listen on for the web interface and API.',
+      '0.0.0.0:9095',
+    )
+    .option('--web.enable-lifecycle', 'Enable shutdown and reload via HTTP request.')
+    .addOption(
+      new Option('--log.level <level>', 'Only log messages with the given severity or above.')
+        .choices(['debug', 'info', 'warn', 'error'])
+        .default('info'),
+    )
+    .addOption(
+      new Option('--log.format <format>', 'Output format of log messages.')
+        .choices(['logfmt', 'json'])
+        .default('logfmt'),
+    )
+    .action(async (flags: AgentFlags) => {
+      const logger = createAgentLogger(flags['log.level'], flags['log.format'], io.stderr);
+      let resolveDone!: () => void;
+      const done = new Promise<void>((r) => {
+        resolveDone = r;
+      });
+      let agent: Awaited<ReturnType<typeof startAgent>>;
+      try {
+        agent = await startAgent({
+          configFile: flags['config.file'],
+          listenAddress: flags['web.listenAddress'],
+          enableLifecycle: flags['web.enableLifecycle'] ?? false,
+          logger,
+          onQuit: () => void shutdown('quit'),
+        });
+      } catch (err) {
+        logger.error({ err: err instanceof Error ? err.message : String(err) }, 'Error loading config');
+        io.stderr.write(`scrapewire agent: ${err instanceof Error ? err.message : String(err)}\n`);
+        setExitCode(1);
+        return;
+      }
+      io.stdout.write(`scrapewire agent listening on ${agent.url} — open ${agent.url}/targets\n`);
+      // SIGHUP is the config watcher's (reload); SIGTERM and SIGINT stop the loops and flush remote write.
+      async function shutdown(reason: string) {
+        logger.info({ reason }, 'Received shutdown request');
+        process.off('SIGTERM', onTerm);
+        process.off('SIGINT', onTerm);
+        await agent.stop();
+        resolveDone();
+      }
+      const onTerm = (signal: NodeJS.Signals) => void shutdown(signal);
+      process.on('SIGTERM', onTerm);
+      process.on('SIGINT', onTerm);
+      await done;
+      setExitCode(0);
     });
 }

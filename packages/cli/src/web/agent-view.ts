@@ -27,8 +27,8 @@ export interface ActiveTargetView {
   readonly lastScrapeMs: number;
   readonly lastScrapeDurationMs: number;
   readonly health: 'up' | 'down' | 'unknown';
-  readonly scrapeIntervalMs: number;
-  readonly scrapeTimeoutMs: number;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
 }
 
 export interface DroppedTargetView {

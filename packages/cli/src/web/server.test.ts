@@ -15,8 +15,8 @@ const snapshot: TargetsSnapshot = {
       lastScrapeMs: Date.UTC(2026, 0, 1),
       lastScrapeDurationMs: 12,
       health: 'down',
-      scrapeIntervalMs: 15_000,
-      scrapeTimeoutMs: 10_000,
+      intervalMs: 15_000,
+      timeoutMs: 10_000,
     },
     {
       discoveredLabels: { __address__: 'a:9090', job: 'agent' },
@@ -27,8 +27,8 @@ const snapshot: TargetsSnapshot = {
       lastScrapeMs: 0,
       lastScrapeDurationMs: 0,
       health: 'unknown',
-      scrapeIntervalMs: 60_000,
-      scrapeTimeoutMs: 10_000,
+      intervalMs: 60_000,
+      timeoutMs: 10_000,
     },
   ],
   dropped: [{ discoveredLabels: { __address__: 'c:1' }, scrapePool: 'node' }],
@@ -125,7 +125,9 @@ describe('agent HTTP server', () => {
       data: { yaml: 'global:\n  scrape_interval: 1m\n' },
     });
     expect((await fetch(`${base}/federate`)).status).toBe(400);
-    expect(await (await fetch(`${base}/federate?match[]=up&match[]={job="x"}`)).text()).toBe('# federated up,{job="x"}\n');
+    expect(await (await fetch(`${base}/federate?match[]=up&match[]={job="x"}`)).text()).toBe(
+      '# federated up,{job="x"}\n',
+    );
     expect(await (await fetch(`${base}/metrics`)).text()).toBe('up 1\n');
     expect((await fetch(`${base}/nope`)).status).toBe(404);
   });

@@ -26,7 +26,12 @@ export function createAgentServer(view: AgentView, options: AgentServerOptions =
   const appName = options.appName ?? 'scrapewire Agent';
   const now = options.now ?? Date.now;
 
-  const send = (res: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8') => {
+  const send = (
+    res: ServerResponse,
+    status: number,
+    body: string,
+    contentType = 'text/plain; charset=utf-8',
+  ) => {
     res.writeHead(status, { 'Content-Type': contentType });
     res.end(body);
   };
@@ -34,11 +39,13 @@ export function createAgentServer(view: AgentView, options: AgentServerOptions =
     send(res, status, JSON.stringify(body), 'application/json');
 
   const lifecycle = (req: IncomingMessage, res: ServerResponse, action: () => Promise<void>) => {
-    if (req.method !== 'POST' && req.method !== 'PUT') return send(res, 405, 'Only POST or PUT requests allowed');
+    if (req.method !== 'POST' && req.method !== 'PUT')
+      return send(res, 405, 'Only POST or PUT requests allowed');
     if (!options.enableLifecycle) return send(res, 403, 'Lifecycle API is not enabled.');
     action().then(
       () => send(res, 200, ''),
-      (err: unknown) => send(res, 500, `failed to reload config: ${err instanceof Error ? err.message : String(err)}`),
+      (err: unknown) =>
+        send(res, 500, `failed to reload config: ${err instanceof Error ? err.message : String(err)}`),
     );
   };
 
@@ -64,7 +71,11 @@ export function createAgentServer(view: AgentView, options: AgentServerOptions =
         return send(res, 200, m.body, m.contentType);
       }
       case '/api/v1/targets':
-        return json(res, 200, targetsApiBody(view.targets(), url.searchParams.get('state'), url.searchParams.get('scrapePool')));
+        return json(
+          res,
+          200,
+          targetsApiBody(view.targets(), url.searchParams.get('state'), url.searchParams.get('scrapePool')),
+        );
       case '/api/v1/status/config':
         return json(res, 200, { status: 'success', data: { yaml: view.configYaml() } });
       case '/federate': {
