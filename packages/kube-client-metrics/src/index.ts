@@ -26,6 +26,8 @@ export type { InstrumentedWatchOptions } from './instrumented-watch.js';
 export { InstrumentedWatch } from './instrumented-watch.js';
 export type { RequestObservation } from './observe-request.js';
 export { observeRequest } from './observe-request.js';
+export type { KubernetesSdHooks, KubernetesSdHooksOptions } from './sd-hooks-bridge.js';
+export { createKubernetesSdHooks } from './sd-hooks-bridge.js';
 
 /* URL templates */
 export type { RequestUrlParts } from './url-template.js';
