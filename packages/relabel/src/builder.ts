@@ -60,15 +60,21 @@ export class RelabelBuilder {
   /** Calls `fn` for each current label, over a snapshot taken before the first call. */
   range(fn: (name: string, value: string) => void): void {
     const flat = this.baseFlat;
+    const nAdd = this.addNames.length;
+    if (nAdd === 0 && this.deleted.length === 0) {
+      // Nothing changed yet (the common case for labelmap/labeldrop early in a chain): walk the base.
+      for (let i = 0; i < flat.length; i += 2) fn(flat[i]!, flat[i + 1]!);
+      return;
+    }
     const addNames = this.addNames.slice();
     const addValues = this.addValues.slice();
-    const deleted = this.deleted.length > 0 ? this.deleted.slice() : undefined;
+    const skip = new Set(this.deleted);
+    for (const n of addNames) skip.add(n);
     for (let i = 0; i < flat.length; i += 2) {
       const n = flat[i]!;
-      if (deleted?.includes(n) || addNames.includes(n)) continue;
-      fn(n, flat[i + 1]!);
+      if (!skip.has(n)) fn(n, flat[i + 1]!);
     }
-    for (let i = 0; i < addNames.length; i++) fn(addNames[i]!, addValues[i]!);
+    for (let i = 0; i < nAdd; i++) fn(addNames[i]!, addValues[i]!);
   }
 
   /** The resulting label set. */

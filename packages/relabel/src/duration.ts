@@ -16,8 +16,19 @@ const UNITS: ReadonlyMap<string, { pos: number; ms: bigint }> = new Map([
 // Go keeps durations in int64 nanoseconds.
 const MAX_NS = (1n << 63n) - 1n;
 
+// Every target of a job carries the same few interval/timeout strings: remember their values.
+const cache = new Map<string, number>();
+
 /** Parses a Prometheus duration into milliseconds; throws an `Error` with Prometheus's message. */
 export function parsePrometheusDuration(s: string): number {
+  const hit = cache.get(s);
+  if (hit !== undefined) return hit;
+  const ms = parseUncached(s);
+  if (cache.size < 1024) cache.set(s, ms);
+  return ms;
+}
+
+function parseUncached(s: string): number {
   if (s === '0') return 0;
   if (s === '') throw new Error('empty duration string');
   const invalid = () => new Error(`not a valid duration string: ${goQuote(s)}`);

@@ -8,6 +8,7 @@ export type NameValidationScheme = 'utf8' | 'legacy';
 
 const LEGACY_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 // A lone surrogate cannot be encoded as UTF-8, so a JS string is valid UTF-8 exactly when it has none.
+const ANY_SURROGATE = /[\uD800-\uDFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** True when `name` is a legacy Prometheus label name. */
@@ -17,7 +18,8 @@ export function isLegacyLabelName(name: string): boolean {
 
 /** True when `value` encodes to valid UTF-8 (no lone surrogates); what Prometheus requires of values. */
 export function isValidUtf8(value: string): boolean {
-  return !LONE_SURROGATE.test(value);
+  // Most values have no surrogates at all; the cheap test spares the look-around regex.
+  return !ANY_SURROGATE.test(value) || !LONE_SURROGATE.test(value);
 }
 
 /** True when `name` is a valid label name under `scheme`. */

@@ -159,16 +159,25 @@ export function populateTargetLabels(
     }
   }
 
-  b.range((name) => {
-    if (name.startsWith('__meta_')) b.del(name);
-  });
-  if (b.get('instance') === '') b.set('instance', addr);
-  const labels = b.labels();
+  // One pass over the sorted result: drop __meta_*, check values, and slot in a defaulted instance.
+  const flat = b.labels().toFlat();
+  const out: string[] = [];
+  let needInstance = b.get('instance') === '';
   let invalid: string | undefined;
-  labels.forEach((n, v) => {
+  for (let i = 0; i < flat.length; i += 2) {
+    const n = flat[i]!;
+    if (n.startsWith('__meta_')) continue;
+    if (needInstance && n > 'instance') {
+      out.push('instance', addr);
+      needInstance = false;
+    }
+    const v = flat[i + 1]!;
     if (invalid === undefined && !isValidUtf8(v))
       invalid = `invalid label value for ${goQuote(n)}: ${goQuote(v)}`;
-  });
+    out.push(n, v);
+  }
+  if (needInstance) out.push('instance', addr);
+  const labels = Labels.unsafeFromSortedFlat(out);
   if (invalid !== undefined) return fail(invalid);
   return { kind: 'target', labels, discoveredLabels };
 }

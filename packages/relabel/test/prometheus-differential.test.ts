@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Labels } from '@scrapewire/model';
 import { findBinary, missingBinaryMessage } from '@scrapewire/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
