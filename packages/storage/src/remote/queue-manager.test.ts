@@ -242,4 +242,31 @@ describe('QueueManager', () => {
     expect(metrics.counts.metadataBytes).toBeGreaterThan(0);
     await q.close();
   });
+
+  it('treats a client that throws as a network error, and survives an unencodable item', async () => {
+    let n = 0;
+    const c: RemoteWriteClient = {
+      async send() {
+        n++;
+        if (n === 1) throw new Error('socket hang up');
+        return { kind: 'ok' };
+      },
+      async close() {},
+    };
+    const { q, metrics } = queue(c);
+    for (let i = 1; i <= 3; i++) q.enqueue(item('a', i), 0);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(n).toBe(2);
+    expect(metrics.counts.sent.samples).toBe(3);
+    const bad = { ...item('a', 4), kind: 'histogram' as const }; // a histogram item without a histogram
+    q.enqueue(bad, 0);
+    q.enqueue(item('a', 5), 0);
+    q.enqueue(item('a', 6), 0);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(metrics.counts.failed).toMatchObject({ samples: 2, histograms: 1 });
+    q.enqueue(item('a', 7), 0);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(metrics.counts.sent.samples).toBe(4);
+    await q.close();
+  });
 });

@@ -1,6 +1,6 @@
 import type { Logger } from '@scrapewire/model';
 import { snappyCompress } from './compress.js';
-import type { RemoteWriteClient } from './http-client.js';
+import type { RemoteWriteClient, SendResult } from './http-client.js';
 import type {
   RemoteWriteDropReason,
   RemoteWriteItemKind,
@@ -129,7 +129,12 @@ export class QueueManager {
     try {
       for (let i = 0; i < entries.length && !this.#stopped; i += this.#o.metadataMaxPerSend) {
         const chunk = entries.slice(i, i + this.#o.metadataMaxPerSend);
-        await this.sendWithRetry([], chunk);
+        try {
+          await this.sendWithRetry([], chunk);
+        } catch (err) {
+          this.#o.metrics.failed('metadata', chunk.length);
+          this.#o.logger.error({ err }, 'unexpected error sending metadata to remote storage');
+        }
       }
     } finally {
       this.#metadataInFlight = false;
@@ -149,6 +154,20 @@ export class QueueManager {
   #settle(kind: RemoteWriteItemKind, n: number): void {
     this.#pending[kind] -= n;
     this.#o.metrics.setPending(kind, this.#pending[kind]);
+  }
+
+  /** @internal Counts a batch that could not be sent because of an unexpected error. */
+  failedBatch(items: readonly QueueItem[], err: unknown): void {
+    const c = countKinds(items);
+    for (const k of KINDS) {
+      if (c[k] === 0) continue;
+      this.#o.metrics.failed(k, c[k]);
+      this.#settle(k, c[k]);
+    }
+    this.#o.logger.error(
+      { err, items: items.length },
+      'unexpected error sending to remote storage; batch dropped',
+    );
   }
 
   /** @internal A sleep that ends early when the queue is stopped. */
@@ -183,7 +202,13 @@ export class QueueManager {
         return;
       }
       const started = performance.now();
-      const result = await o.client.send(body, attempt, this.#abort.signal);
+      let result: SendResult;
+      try {
+        result = await o.client.send(body, attempt, this.#abort.signal);
+      } catch (err) {
+        // A client should classify its own errors; one that throws is treated as a network error.
+        result = { kind: 'retry', message: `send threw: ${(err as Error)?.message ?? String(err)}` };
+      }
       o.metrics.observeSentBatchDuration((performance.now() - started) / 1000);
       const counts = countKinds(items);
       if (result.kind === 'ok') {
@@ -347,7 +372,13 @@ class Shard {
       (partial || this.#q.flushing || this.#buffer.length >= max)
     ) {
       partial = false;
-      await this.#q.sendWithRetry(this.#buffer.take(max));
+      const batch = this.#buffer.take(max);
+      try {
+        await this.#q.sendWithRetry(batch);
+      } catch (err) {
+        // Only a bug (e.g. an unencodable item) gets here; drop the batch rather than wedge the shard.
+        this.#q.failedBatch(batch, err);
+      }
     }
   }
 
