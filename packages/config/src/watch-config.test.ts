@@ -53,14 +53,17 @@ describe('watchConfig with injected watcher and signals', () => {
   let file: string;
   let onChange: (() => void) | undefined;
   let closed: number;
+  let watched: string[];
   let signals: EventEmitter;
   let sub: Subscription | undefined;
 
-  const fakeWatch = (_dir: string, cb: () => void) => {
+  const fakeWatch = (dir: string, cb: () => void) => {
     onChange = cb;
+    watched.push(dir);
     return {
       close: () => {
         closed++;
+        watched.splice(watched.indexOf(dir), 1);
       },
     };
   };
@@ -71,6 +74,7 @@ describe('watchConfig with injected watcher and signals', () => {
     dir = await mkdtemp(join(tmpdir(), 'sw-watch-'));
     file = join(dir, 'prometheus.yml');
     closed = 0;
+    watched = [];
     signals = new EventEmitter();
     onChange = undefined;
   });
@@ -178,6 +182,21 @@ describe('watchConfig with injected watcher and signals', () => {
     expect(signals.listenerCount('SIGHUP')).toBe(0);
     expect(trigger.observed).toBe(false);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('also watches the directories of scrape_config_files, as of the last good load', async () => {
+    await mkdir(join(dir, 'jobs'));
+    await writeAtomic(file, `scrape_config_files: [jobs/*.yml]\n${job('a')}`);
+    const q = start();
+    await q.next();
+    expect(watched.sort()).toEqual([dir, join(dir, 'jobs')].sort());
+    await writeAtomic(file, job('b'));
+    onChange!();
+    await vi.advanceTimersByTimeAsync(200);
+    expect(jobOf(await q.next())).toBe('b');
+    expect(watched).toEqual([dir]);
+    sub!.unsubscribe();
+    expect(watched).toEqual([]);
   });
 
   it('is cold: nothing is watched before subscribe', () => {

@@ -47,7 +47,8 @@ export interface WatchConfigOptions extends Omit<LoadConfigOptions, 'filename'> 
  * change of content afterwards.
  *
  * It watches the file's **directory**, not the file, so that atomic renames by editors and the `..data`
- * symlink swap of Kubernetes ConfigMaps are seen; it also reloads on SIGHUP and on each `trigger`
+ * symlink swap of Kubernetes ConfigMaps are seen (and the directories of its `scrape_config_files`
+ * patterns, as of the last good load); it also reloads on SIGHUP and on each `trigger`
  * emission. Bursts are debounced, and a reload whose files hash the same as the last one emits
  * nothing. A failed load emits `{ ok: false }` and the stream goes on: the consumer keeps the last good
  * config in force (Prometheus's behaviour) and reports the error.
@@ -78,7 +79,31 @@ export function watchConfig(path: string, options: WatchConfigOptions = {}): Obs
         w.on('error', () => undefined);
         return w;
       });
-    const watcher = watchFn(dirname(resolve(path)), poke);
+    const mainDir = dirname(resolve(path));
+    // One watcher per directory: the main file's, plus those of its `scrape_config_files` patterns,
+    // reconciled after every successful load.
+    const watchers = new Map<string, { close(): void }>([[mainDir, watchFn(mainDir, poke)]]);
+    let closed = false;
+    const watchDirs = (config: PrometheusConfig) => {
+      // A load can finish after unsubscribe; it must not open watchers nobody will close.
+      if (closed) return;
+      const wanted = new Set([mainDir, ...(config.scrapeConfigFiles ?? []).map((p) => dirname(resolve(p)))]);
+      for (const [dir, w] of watchers) {
+        if (!wanted.has(dir)) {
+          w.close();
+          watchers.delete(dir);
+        }
+      }
+      for (const dir of wanted) {
+        if (!watchers.has(dir)) {
+          try {
+            watchers.set(dir, watchFn(dir, poke));
+          } catch {
+            // The directory may not exist (yet); the main directory's watcher and SIGHUP still work.
+          }
+        }
+      }
+    };
     const signals = options.signals ?? process;
     if (sighup) signals.on('SIGHUP', poke);
     const triggerSub = trigger?.subscribe({ next: poke, error: () => undefined });
@@ -100,6 +125,7 @@ export function watchConfig(path: string, options: WatchConfigOptions = {}): Obs
       const sources = new Map<string, string>();
       try {
         const { config } = await loadConfigFileWithSources(path, loadOptions, sources);
+        watchDirs(config);
         const hash = hashSources(sources);
         if (hash === lastHash) return undefined;
         lastHash = hash;
@@ -121,7 +147,9 @@ export function watchConfig(path: string, options: WatchConfigOptions = {}): Obs
       pipeline.unsubscribe();
       triggerSub?.unsubscribe();
       if (sighup) signals.off('SIGHUP', poke);
-      watcher.close();
+      closed = true;
+      for (const w of watchers.values()) w.close();
+      watchers.clear();
       changes.complete();
     };
   });
