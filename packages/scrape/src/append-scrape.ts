@@ -21,6 +21,11 @@ export interface AppendOptions {
   readonly validationScheme: 'utf8' | 'legacy';
   readonly metrics: ScrapeMetrics;
   readonly url: string;
+  /**
+   * @internal Benchmarks only: redo label parsing, relabeling and validation on every cache hit, to
+   * measure what the scrape cache saves.
+   */
+  readonly bypassCache?: boolean;
 }
 
 /** What one append pass produced. */
@@ -172,6 +177,8 @@ export function appendScrape(
         }
         entry = { ref: 0, labels: final, lastIter: -1 };
         isNew = true;
+      } else if (o.bypassCache && o.mutate(parser.labels()) === undefined) {
+        continue;
       } else if (entry.lastIter === iter && exposedTs === undefined) {
         // The same series twice in one body without timestamps: Prometheus counts a duplicate.
         res.added++;

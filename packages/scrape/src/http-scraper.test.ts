@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { type AddressInfo, connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -167,6 +167,41 @@ describe('HTTP scraping against loopback targets', () => {
     expect(reports.every((r) => r.up)).toBe(true);
     expect(auth).toBe('Bearer abc');
     expect(tokenRequests).toBe(1);
+  });
+
+  it('goes through an HTTP proxy (CONNECT) when proxy_url is set', async () => {
+    const proxy = createServer();
+    const tunnels: string[] = [];
+    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = netConnect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('m 1\n');
+    };
+    try {
+      const { reports } = await scrapeN(`${base}/via-proxy`, 1, {
+        httpClient: {
+          ...jobConfig().httpClient,
+          proxyUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+        },
+      });
+      expect(reports[0]!.up).toBe(true);
+      expect(tunnels).toEqual([base.replace('http://', '')]);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((r) => proxy.close(r));
+    }
   });
 
   it('slow target: times out with up=0 and scrapes again', async () => {

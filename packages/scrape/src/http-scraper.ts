@@ -7,7 +7,7 @@ import type { SecureVersion } from 'node:tls';
 import { createGunzip } from 'node:zlib';
 import type { HttpClientConfig, ScrapeConfig, TlsConfig } from '@scrapewire/config';
 import type { Dispatcher } from 'undici';
-import { Agent, ProxyAgent, request } from 'undici';
+import { Agent, EnvHttpProxyAgent, ProxyAgent, request } from 'undici';
 import { acceptHeader, escapingFor } from './accept-header.js';
 import { ScrapeError } from './errors.js';
 import { OAuth2TokenSource, revealSecret } from './oauth2-token.js';
@@ -82,10 +82,24 @@ function tlsOptions(tls: TlsConfig): TlsOptions {
 /** Builds the connection pool of a job from its `<http_config>`: TLS, proxy and HTTP/2 settings. */
 export function createDispatcher(http: HttpClientConfig): Dispatcher {
   const tls = tlsOptions(http.tlsConfig);
+  const headers: Record<string, string> = {};
+  for (const [name, secrets] of Object.entries(http.proxyConnectHeader)) {
+    headers[name] = secrets.map((s) => s.reveal()).join(', ');
+  }
+  if (http.proxyFromEnvironment) {
+    // HTTP_PROXY / HTTPS_PROXY / NO_PROXY, as Go's http.ProxyFromEnvironment.
+    return new EnvHttpProxyAgent({ connect: tls, requestTls: tls, headers });
+  }
   if (http.proxyUrl !== undefined && http.proxyUrl !== '') {
-    const headers: Record<string, string> = {};
-    for (const [name, secrets] of Object.entries(http.proxyConnectHeader)) {
-      headers[name] = secrets.map((s) => s.reveal()).join(', ');
+    if (http.noProxy !== undefined && http.noProxy !== '') {
+      return new EnvHttpProxyAgent({
+        httpProxy: http.proxyUrl,
+        httpsProxy: http.proxyUrl,
+        noProxy: http.noProxy,
+        connect: tls,
+        requestTls: tls,
+        headers,
+      });
     }
     return new ProxyAgent({ uri: http.proxyUrl, requestTls: tls, headers });
   }

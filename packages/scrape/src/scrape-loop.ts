@@ -64,6 +64,8 @@ export interface ScrapeLoopOptions {
   readonly logger?: Logger;
   /** Per-server seed for the scrape phase. @defaultValue `0n` */
   readonly offsetSeed?: bigint;
+  /** @internal Benchmarks only: bypass the scrape cache's label work on hits. */
+  readonly bypassCache?: boolean;
 }
 
 /**
@@ -116,6 +118,7 @@ export function scrapeLoop(o: ScrapeLoopOptions): Observable<ScrapeReport> {
       validationScheme: cfg.metricNameValidationScheme,
       metrics,
       url: target.url,
+      bypassCache: o.bypassCache === true,
     };
 
     const finish = async (

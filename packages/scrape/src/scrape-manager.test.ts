@@ -206,6 +206,31 @@ describe('createScrapeManager', () => {
     t.sub.unsubscribe();
   });
 
+  it('hands a target over on an interval change: waits for the in-flight scrape, keeps the cache, no stale markers', async () => {
+    const t = setup([jobConfig()], 3000);
+    t.targets$.next(sets({ job: [group('g', 'a:1')] }));
+    while (t.transport.calls.length === 0) await vi.advanceTimersByTimeAsync(100);
+    t.config$.next([jobConfig({ scrapeIntervalMs: 20_000 })]);
+    expect(
+      t.manager
+        .targets()
+        .get('job')!
+        .active.map((x) => x.intervalMs),
+    ).toEqual([20_000]);
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(t.transport.aborted).toEqual([]);
+    await vi.advanceTimersByTimeAsync(6 * INTERVAL);
+    expect(t.transport.maxInFlight).toBe(1);
+    expect(t.reports.length).toBeGreaterThanOrEqual(3);
+    expect(t.reports.every((r) => r.up)).toBe(true);
+    const ts = t.reports.map((r) => r.timestampMs);
+    expect(ts.at(-1)! - ts.at(-2)!).toBe(20_000);
+    expect(t.store.committed.some((r) => r.value === 'stale')).toBe(false);
+    // Cache handed over: the series was added once, not again by the new loop.
+    expect(t.reports.slice(1).every((r) => r.seriesAdded === 0)).toBe(true);
+    t.sub.unsubscribe();
+  });
+
   it('stops a removed job at once, without stale markers', async () => {
     const t = setup([jobConfig(), jobConfig({ jobName: 'other' })]);
     t.targets$.next(sets({ job: [group('g', 'a:1')], other: [group('g', 'b:1')] }));

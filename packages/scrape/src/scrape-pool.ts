@@ -47,6 +47,11 @@ interface LoopHandle {
   skipStaleness: boolean;
 }
 
+/** A target's endpoint and public identity, ignoring private labels such as `__scrape_interval__`. */
+function endpointKey(t: ScrapeTarget): string {
+  return `${t.url}\xff${t.publicLabels.key()}`;
+}
+
 /**
  * Two configs can share a scrape cache when they differ at most in interval, timeout, sample limit and
  * HTTP client settings (Prometheus's `reusableCache`).
@@ -144,17 +149,31 @@ export class ScrapePool {
     this.droppedList = dropped;
     this.droppedTotal = droppedTotal;
 
+    // During a config reload a target may change identity only through its private labels (a new
+    // `__scrape_interval__`, say): it is still the same endpoint with the same series, so its successor
+    // takes over like a restart rather than as a new target next to a stopping one.
+    const successors = new Map<string, LoopHandle>();
     for (const [hash, h] of this.loops) {
-      if (!seen.has(hash)) {
-        this.loops.delete(hash);
-        h.stop$.next();
-        if (restartAll) this.retiring.push(h.done$);
-      }
+      if (seen.has(hash)) continue;
+      this.loops.delete(hash);
+      if (restartAll) successors.set(endpointKey(h.target), h);
+      else h.stop$.next();
     }
     for (const [hash, t] of seen) {
       const h = this.loops.get(hash);
-      if (h === undefined) this.start(t);
-      else if (restartAll) this.restart(h, t);
+      if (h !== undefined) {
+        if (restartAll) this.restart(h, t);
+        continue;
+      }
+      const prev = restartAll ? successors.get(endpointKey(t)) : undefined;
+      if (prev !== undefined) {
+        successors.delete(endpointKey(t));
+        this.restart(prev, t);
+      } else this.start(t);
+    }
+    for (const h of successors.values()) {
+      h.stop$.next();
+      this.retiring.push(h.done$);
     }
     this.deps.metrics.setTargets(this.jobName, this.loops.size);
     const limit = this.config.targetLimit;
@@ -255,12 +274,16 @@ export class ScrapePool {
     this.loops.set(target.hash, handle);
   }
 
+  /**
+   * Replaces a loop: the old one stops gracefully, the new one subscribes once the old one's in-flight
+   * scrape is over, taking over its cache when the configs allow (and then the old loop writes no
+   * end-of-run staleness).
+   */
   private restart(old: LoopHandle, target: ScrapeTarget): void {
     const reuse = this.reusable;
     old.skipStaleness = reuse;
     old.stop$.next();
     this.retiring.push(old.done$);
-    this.loops.delete(target.hash);
     this.start(target, old.done$, reuse ? old.cache : undefined);
   }
 }
