@@ -26,30 +26,34 @@ export function resolvePodRef(ref: ObjectReference | undefined, ctx: BuildContex
  * endpoint port covered becomes an extra target: shared by the endpoints and endpointslice roles.
  */
 export class SeenPods {
-  readonly #pods = new Map<string, { pod: Pod; ports: number[] }>();
+  readonly #pods = new Map<string, { pod: Pod; ports: number[]; labels: Readonly<Record<string, string>> }>();
 
-  /** Records that `pod` was targeted on `port` (undefined for a port-less slice entry). */
-  add(pod: Pod, port: number | undefined): void {
+  /**
+   * Records that `pod` was targeted on `port` (undefined for a port-less slice entry) and returns the
+   * pod's labels, computed once per pod and build (a pod usually backs several endpoint ports).
+   */
+  add(pod: Pod, port: number | undefined): Readonly<Record<string, string>> {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     let entry = this.#pods.get(key);
     if (!entry) {
-      entry = { pod, ports: [] };
+      entry = { pod, ports: [], labels: podLabels(pod) };
       this.#pods.set(key, entry);
     }
     if (port !== undefined) entry.ports.push(port);
+    return entry.labels;
   }
 
   /** The extra container-port targets, in pod order of first appearance. */
   extraTargets(): Record<string, string>[] {
     const targets: Record<string, string>[] = [];
-    for (const { pod, ports } of this.#pods.values()) {
+    for (const { pod, ports, labels } of this.#pods.values()) {
       const ip = pod.status?.podIP ?? '';
       if (ip === '') continue;
       for (const { container, init } of podContainers(pod)) {
         for (const cport of container.ports ?? []) {
           if (ports.includes(cport.containerPort)) continue;
           targets.push({
-            ...podLabels(pod),
+            ...labels,
             __address__: joinHostPort(ip, cport.containerPort),
             ...containerPortLabels(container, cport, init),
           });
@@ -121,10 +125,9 @@ export function buildEndpointsGroup(eps: Endpoints, ctx: BuildContext): TargetGr
     }
     const pod = resolvePodRef(addr.targetRef, ctx);
     if (pod) {
-      target = { ...target, ...podLabels(pod) };
+      target = { ...target, ...seen.add(pod, port.port ?? 0) };
       // The endpoints role reports the endpoint port's protocol (the slice role the container's).
       addMatchingContainerLabels(target, pod, port.port ?? 0, () => port.protocol ?? '');
-      seen.add(pod, port.port ?? 0);
     }
     targets.push(target);
   };

@@ -9,7 +9,6 @@ import {
   sanitizeLabelName,
 } from './meta-labels.js';
 import { addMatchingContainerLabels, resolvePodRef, SeenPods } from './role-endpoints.js';
-import { podLabels } from './role-pod.js';
 import { serviceLabels } from './role-service.js';
 
 /** `endpointslice/<namespace>/<name>`. */
@@ -88,9 +87,8 @@ export function buildEndpointSliceGroup(slice: EndpointSlice, ctx: BuildContext)
     }
     const pod = resolvePodRef(ep.targetRef, ctx);
     if (pod) {
-      target = { ...target, ...podLabels(pod) };
+      target = { ...target, ...seen.add(pod, port.port) };
       if (port.port !== undefined) addMatchingContainerLabels(target, pod, port.port, (p) => p ?? '');
-      seen.add(pod, port.port);
     }
     targets.push(target);
   };
