@@ -60,6 +60,8 @@ export function isLabelNameChar(c: number): boolean {
 export abstract class BaseParser implements ExpositionParser {
   protected readonly b: Buffer;
   protected pos = 0;
+  /** Where the current entry starts; see {@link entryOffset}. */
+  protected entryStart = 0;
   /** Byte offsets of the current series text (name and labels) in the body. */
   protected seriesStart = 0;
   protected seriesEnd = 0;
@@ -175,6 +177,10 @@ export abstract class BaseParser implements ExpositionParser {
     let v = 0;
     for (; i < e; i++) v = v * 10 + (b[i]! - 0x30);
     return v;
+  }
+
+  entryOffset(): number {
+    return this.entryStart;
   }
 
   seriesBytes(): Uint8Array {

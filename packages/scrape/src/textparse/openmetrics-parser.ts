@@ -53,6 +53,7 @@ export class OpenMetricsParser extends BaseParser {
     const p = this.pos;
     if (p >= b.length) throw this.fail(p, 'data does not end with # EOF');
     const c = b[p]!;
+    this.entryStart = p;
     if (c === HASH) return this.parseHashLine(p);
     if (isMetricNameStart(c) || c === BRACE_OPEN) return this.parseSeries(p);
     if (c === NEWLINE) throw this.fail(p, 'unexpected blank line');

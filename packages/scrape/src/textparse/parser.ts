@@ -51,4 +51,9 @@ export interface ExpositionParser {
   unit(): { readonly metricName: string; readonly unit: string };
   /** Comment: the comment text without the leading `#`. */
   comment(): string;
+  /**
+   * The byte offset in the body where the current entry's line starts (after leading blanks), e.g. for
+   * tools that report line numbers of their own findings. Optional: scrapewire's parsers provide it.
+   */
+  entryOffset?(): number;
 }

@@ -60,6 +60,7 @@ export class PromTextParser extends BaseParser {
         this.pos = p + 1;
         continue;
       }
+      this.entryStart = p;
       if (c === HASH) return this.parseComment(p);
       if (isMetricNameStart(c) || c === BRACE_OPEN) return this.parseSeries(p);
       throw this.fail(p, `expected a valid start token, got ${this.excerpt(p)}`);
