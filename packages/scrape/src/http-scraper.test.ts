@@ -46,13 +46,15 @@ afterEach(() => {
 
 const INTERVAL = 150;
 
-function target(url: string, timeoutMs = 100): ScrapeTarget {
+function target(url: string, timeoutMs: number): ScrapeTarget {
   const l = Labels.from({ instance: 'x', job: 'job' });
   return new ScrapeTarget('job', l, l, url, INTERVAL, timeoutMs);
 }
 
 /** Runs a real scrape loop against `url` until it has produced `n` reports, then tears it down. */
-async function scrapeN(url: string, n: number, over: Partial<ScrapeConfig> = {}, timeoutMs = 100) {
+// Generous default timeout: the machine running tests may be busy, and only the timeout tests need a short one.
+// The loop allows a timeout above the interval; exhaustMap keeps scrapes from overlapping.
+async function scrapeN(url: string, n: number, over: Partial<ScrapeConfig> = {}, timeoutMs = 2000) {
   const cfg = jobConfig({ scrapeIntervalMs: INTERVAL, scrapeTimeoutMs: timeoutMs, ...over });
   const client = createHttpScraper(cfg);
   const store = new RecordingAppendable();
@@ -114,7 +116,7 @@ describe('HTTP scraping against loopback targets', () => {
       'application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2',
     );
     expect(seen['accept-encoding']).toBe('gzip');
-    expect(seen['x-prometheus-scrape-timeout-seconds']).toBe('0.1');
+    expect(seen['x-prometheus-scrape-timeout-seconds']).toBe('2');
     expect(seen['user-agent']).toBe('scrapewire');
     expect(seen.authorization).toBe(`Basic ${Buffer.from('u:p').toString('base64')}`);
   });
