@@ -35,8 +35,8 @@ export interface InstrumentHttpLibraryOptions {
  *
  * To measure the body the wrapper reads it eagerly as text and hands the generated code a buffered copy,
  * which is what the generated response processors do anyway (they read every body with `text()`; a
- * `binary()` read of the copy returns the UTF-8 bytes of that text). A request with `watch=true` is passed through
- * untouched apart from its result, because its body is a stream.
+ * `binary()` read of the copy returns the UTF-8 bytes of that text). A request with `watch=true` is
+ * passed through untouched apart from its result, because its body is a stream.
  *
  * While the hooks are not registered the wrapper forwards to the inner library without doing anything.
  * Pass the result as `httpApi` to client-node's `createConfiguration`.
