@@ -202,18 +202,18 @@ export class Field {
 
   /** A non-negative integer (Go `uint`). */
   uint(): number {
-    const v = this.int();
+    const v = this.int('uint');
     if (v < 0) this.fail(`cannot unmarshal !!int ${this.quoted()} into uint`);
     return v;
   }
 
-  /** An integer (Go `int`). */
-  int(): number {
+  /** An integer (Go `int`); `goType` names the target type in errors. */
+  int(goType = 'int'): number {
     if (this.isNull) return 0;
     const n = this.node!;
     if (isScalar(n) && typeof n.value === 'number' && Number.isSafeInteger(n.value)) return n.value;
     if (isScalar(n) && typeof n.value === 'bigint') this.fail(`integer out of range: ${this.quoted()}`);
-    return this.fail(`cannot unmarshal ${tagOf(n)} ${this.quoted()} into int`);
+    return this.fail(`cannot unmarshal ${tagOf(n)} ${this.quoted()} into ${goType}`);
   }
 
   /** A float (Go `float64`); integers are accepted. */
