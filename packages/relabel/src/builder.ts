@@ -68,11 +68,20 @@ export class RelabelBuilder {
     }
     const addNames = this.addNames.slice();
     const addValues = this.addValues.slice();
-    const skip = new Set(this.deleted);
-    for (const n of addNames) skip.add(n);
-    for (let i = 0; i < flat.length; i += 2) {
-      const n = flat[i]!;
-      if (!skip.has(n)) fn(n, flat[i + 1]!);
+    const deleted = this.deleted.slice();
+    if (addNames.length + deleted.length <= 8) {
+      // Few changes: scanning two short arrays beats building a Set per call.
+      for (let i = 0; i < flat.length; i += 2) {
+        const n = flat[i]!;
+        if (!addNames.includes(n) && !deleted.includes(n)) fn(n, flat[i + 1]!);
+      }
+    } else {
+      const skip = new Set(deleted);
+      for (const n of addNames) skip.add(n);
+      for (let i = 0; i < flat.length; i += 2) {
+        const n = flat[i]!;
+        if (!skip.has(n)) fn(n, flat[i + 1]!);
+      }
     }
     for (let i = 0; i < nAdd; i++) fn(addNames[i]!, addValues[i]!);
   }
