@@ -1,7 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Secret } from '@scrapewire/config';
+import { type HttpClientConfig, Secret } from '@scrapewire/config';
 import { InvalidOptionsError } from '@scrapewire/model';
 import { FakeKubeApiServer } from '@scrapewire/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -184,5 +184,67 @@ describe('urlTemplate', () => {
     ['/metrics/foo/bar', '/{prefix}'],
   ])('%s → %s', (path, want) => {
     expect(urlTemplate(path)).toBe(want);
+  });
+});
+
+describe('api_server over TLS', () => {
+  const fixtures = join(import.meta.dirname, '../../test/fixtures/kubernetes-tls');
+  const read = (f: string) => readFileSync(join(fixtures, f), 'utf8');
+  let tlsApi: FakeKubeApiServer;
+  beforeAll(async () => {
+    tlsApi = await FakeKubeApiServer.start({
+      tls: { key: read('server.key'), cert: read('server.crt'), ca: read('ca.crt') },
+    });
+    tlsApi.create('nodes', {
+      metadata: { name: 'n' },
+      status: { addresses: [{ type: 'InternalIP', address: '10.1.1.1' }] },
+    });
+  });
+  afterAll(() => tlsApi.close());
+
+  const tlsClient = (tlsConfig: Partial<HttpClientConfig['tlsConfig']>): HttpClientConfig => ({
+    ...PLAIN_HTTP_CLIENT,
+    tlsConfig: { insecureSkipVerify: false, ...tlsConfig },
+  });
+
+  it('verifies the server with ca_file and presents a client certificate', async () => {
+    const c = new GroupCollector(
+      kubernetesDiscoverer(
+        sdConfig('node', tlsApi.url, {
+          httpClient: tlsClient({
+            caFile: join(fixtures, 'ca.crt'),
+            certFile: join(fixtures, 'client.crt'),
+            keyFile: join(fixtures, 'client.key'),
+          }),
+        }),
+      ),
+    );
+    await c.first();
+    c.unsubscribe();
+    expect(sources(c)).toEqual(['node/n']);
+    expect(tlsApi.requests.at(-1)!.clientCertCN).toBe('scrapewire-client');
+  });
+
+  it('insecure_skip_verify connects without the CA; an unknown CA is reported, not fatal', async () => {
+    const insecure = new GroupCollector(
+      kubernetesDiscoverer(
+        sdConfig('node', tlsApi.url, { httpClient: tlsClient({ insecureSkipVerify: true }) }),
+      ),
+    );
+    await insecure.first();
+    insecure.unsubscribe();
+
+    const failures: Error[] = [];
+    const strict = new GroupCollector(
+      kubernetesDiscoverer(sdConfig('node', tlsApi.url, { httpClient: tlsClient({}) }), {
+        backoffInitialMs: 10,
+        metrics: { onFailure: (_r, e) => failures.push(e) },
+      }),
+    );
+    await until(() => failures.length >= 2);
+    expect(strict.batches).toEqual([]);
+    expect(strict.error).toBeUndefined();
+    expect(failures[0]!.message).toMatch(/certificate/);
+    strict.unsubscribe();
   });
 });

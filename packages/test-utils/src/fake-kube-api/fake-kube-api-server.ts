@@ -1,4 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo, Socket } from 'node:net';
 import {
   FAKE_RESOURCES,
@@ -38,6 +40,11 @@ export interface FakeKubeApiServerOptions {
   readonly expiredAs?: 'event' | 'status';
   /** The answer to `GET /version`. */
   readonly version?: { major: string; minor: string; gitVersion: string };
+  /**
+   * Serve HTTPS with this certificate (PEM). With `ca`, client certificates signed by it are requested
+   * (not required); the subject CN of the one presented is recorded in {@link FakeKubeRequest.clientCertCN}.
+   */
+  readonly tls?: { readonly key: string; readonly cert: string; readonly ca?: string };
 }
 
 /** A request the fake received, for assertions. */
@@ -46,6 +53,8 @@ export interface FakeKubeRequest {
   readonly path: string;
   readonly query: Readonly<Record<string, string>>;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The CN of the client certificate presented over TLS, if any. */
+  readonly clientCertCN?: string;
 }
 
 /** A failure rule: the next matching requests get this HTTP status instead of an answer. */
@@ -111,8 +120,19 @@ export class FakeKubeApiServer {
   private constructor(options: FakeKubeApiServerOptions) {
     this.#options = options;
     for (const name of FAKE_RESOURCES.keys()) this.#objects.set(name, new Map());
-    this.#server = createServer((req, res) => this.#handle(req, res));
-    this.#server.on('connection', (socket) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => this.#handle(req, res);
+    const tls = options.tls;
+    this.#server = tls
+      ? createTlsServer(
+          {
+            key: tls.key,
+            cert: tls.cert,
+            ...(tls.ca ? { ca: tls.ca, requestCert: true, rejectUnauthorized: false } : {}),
+          },
+          handler,
+        )
+      : createServer(handler);
+    this.#server.on('connection', (socket: Socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
     });
@@ -125,9 +145,9 @@ export class FakeKubeApiServer {
     return server;
   }
 
-  /** `http://127.0.0.1:<port>`. */
+  /** `http://127.0.0.1:<port>` (`https:` with the `tls` option). */
   get url(): string {
-    return `http://127.0.0.1:${this.#port}`;
+    return `${this.#options.tls ? 'https' : 'http'}://127.0.0.1:${this.#port}`;
   }
 
   /** The current (latest) resourceVersion. */
@@ -371,6 +391,7 @@ export class FakeKubeApiServer {
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       headers: req.headers,
+      ...this.#clientCert(req),
     };
     this.#requests.push(request);
 
@@ -436,6 +457,13 @@ export class FakeKubeApiServer {
       metadata: { resourceVersion: String(this.#rv) },
       items: items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest),
     });
+  }
+
+  #clientCert(req: IncomingMessage): { clientCertCN?: string } {
+    const socket = req.socket as Partial<TLSSocket>;
+    if (typeof socket.getPeerCertificate !== 'function' || !socket.authorized) return {};
+    const cn = socket.getPeerCertificate().subject?.CN;
+    return typeof cn === 'string' ? { clientCertCN: cn } : {};
   }
 
   #json(res: ServerResponse, body: unknown): void {
