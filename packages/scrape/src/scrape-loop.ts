@@ -293,6 +293,12 @@ export function scrapeLoop(o: ScrapeLoopOptions): Observable<ScrapeReport> {
           timeout({ first: timeoutMs, scheduler: sched, with: () => throwError(() => new TimeoutError()) }),
           switchMap((resp) => from(onResponse(resp, ts, start))),
           catchError((e: unknown) => from(onFailure(e, ts, start))),
+          // Last resort (a storage whose appender() throws, say): skip this scrape's report but keep the
+          // loop alive, so one broken scrape never ends a target's loop.
+          catchError((e: unknown) => {
+            logger.error({ err: e, target: target.url }, 'Scrape failed unexpectedly');
+            return EMPTY;
+          }),
         );
       });
 

@@ -311,6 +311,34 @@ describe('createScrapeManager', () => {
     expect(t.store.committed.some((r) => r.value === 'stale')).toBe(false);
   });
 
+  it('closes the clients of a pending reload on hard stop', async () => {
+    const t = setup([jobConfig()], 3000);
+    t.targets$.next(sets({ job: [group('g', 'a:1')] }));
+    while (t.transport.calls.length === 0) await vi.advanceTimersByTimeAsync(100);
+    t.config$.next([jobConfig({ scrapeTimeoutMs: 8000 })]);
+    expect(t.transport.closes).toBe(0);
+    t.sub.unsubscribe();
+    expect(t.transport.closes).toBe(2);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('keeps a loop alive when the storage throws outside a sample append', async () => {
+    const t = setup([jobConfig()]);
+    const original = t.store.appender.bind(t.store);
+    let broken = true;
+    t.store.appender = () => {
+      if (broken) throw new Error('storage down');
+      return original();
+    };
+    t.targets$.next(sets({ job: [group('g', 'a:1')] }));
+    await vi.advanceTimersByTimeAsync(INTERVAL);
+    expect(t.reports).toHaveLength(0);
+    broken = false;
+    await vi.advanceTimersByTimeAsync(INTERVAL);
+    expect(t.reports.map((r) => r.up)).toEqual([true]);
+    t.sub.unsubscribe();
+  });
+
   it('errors on an invalid config list', () => {
     const manager = createScrapeManager({ appendable: new RecordingAppendable() });
     const err = vi.fn();

@@ -90,6 +90,8 @@ export class ScrapePool {
   private reusable = false;
   /** Set during a reload: loops still finishing with the old HTTP client. */
   private retiring: Observable<void>[] = [];
+  /** HTTP clients of replaced configs, closed once their last loop is done (or at {@link stop}). */
+  private readonly closing = new Set<HttpScraper>();
 
   constructor(
     config: ScrapeConfig,
@@ -209,9 +211,11 @@ export class ScrapePool {
     // Old loops finish their in-flight scrape with the old client; close it once they are done.
     const closeOld = concat(...this.retiring).pipe(ignoreElements());
     this.retiring = [];
+    this.closing.add(oldScraper);
     this.subs.add(
       closeOld.subscribe({
         complete: () => {
+          this.closing.delete(oldScraper);
           void oldScraper.close();
         },
       }),
@@ -223,6 +227,8 @@ export class ScrapePool {
     this.subs.unsubscribe();
     this.loops.clear();
     void this.scraper.close();
+    for (const c of this.closing) void c.close();
+    this.closing.clear();
     this.deps.metrics.deleteJob(this.jobName);
   }
 
