@@ -218,21 +218,29 @@ export class RemoteWriteStorage implements Appendable {
     return s;
   }
 
-  /** @internal */
+  /**
+   * @internal Hands a committed transaction to the queue: `items[i]` goes to the shard of `hashes[i]`;
+   * `droppedBySeries` counts items of series that write relabeling dropped.
+   */
   _commit(
-    items: readonly { s: CachedSeries; item: Omit<QueueItem, 'series'> }[],
+    items: readonly QueueItem[],
+    hashes: readonly number[],
+    droppedBySeries: Readonly<Record<'samples' | 'exemplars' | 'histograms', number>>,
     metadata: readonly MetadataEntry[],
   ): void {
-    for (const m of metadata) this.#metadata.set(m.familyName, m);
-    for (const { s, item } of items) {
-      if (this.#closed || !s.encoded) {
-        const kind =
-          item.kind === 'exemplar' ? 'exemplars' : item.kind === 'histogram' ? 'histograms' : 'samples';
-        this.#metrics.dropped(kind, 1, this.#closed ? 'shutdown' : 'dropped_series');
-        continue;
-      }
-      this.#queue.enqueue({ ...item, series: s.encoded }, s.hash);
+    for (const k of ['samples', 'exemplars', 'histograms'] as const) {
+      if (droppedBySeries[k] > 0) this.#metrics.dropped(k, droppedBySeries[k], 'dropped_series');
     }
+    if (this.#closed) {
+      const c = { samples: 0, exemplars: 0, histograms: 0 };
+      for (const it of items)
+        c[it.kind === 'exemplar' ? 'exemplars' : it.kind === 'histogram' ? 'histograms' : 'samples']++;
+      for (const k of ['samples', 'exemplars', 'histograms'] as const)
+        if (c[k] > 0) this.#metrics.dropped(k, c[k], 'shutdown');
+      return;
+    }
+    for (const m of metadata) this.#metadata.set(m.familyName, m);
+    for (let i = 0; i < items.length; i++) this.#queue.enqueue(items[i]!, hashes[i]!);
   }
 
   /** @internal */
@@ -248,35 +256,49 @@ export class RemoteWriteStorage implements Appendable {
 
 /** One transaction: collects items, hands them to the queue on commit. */
 class RemoteWriteAppender implements Appender {
-  #items: { s: CachedSeries; item: Omit<QueueItem, 'series'> }[] = [];
+  #items: QueueItem[] = [];
+  #hashes: number[] = [];
+  #dropped = { samples: 0, exemplars: 0, histograms: 0 };
   #metadata: MetadataEntry[] = [];
   #done = false;
 
   constructor(private readonly storage: RemoteWriteStorage) {}
 
-  #add(ref: SeriesRef, labels: Labels, item: Omit<QueueItem, 'series'>): SeriesRef {
+  #add(
+    ref: SeriesRef,
+    labels: Labels,
+    kind: QueueItem['kind'],
+    timestampMs: number,
+    value: number,
+    extra?: { histogram?: NativeHistogram; exemplar?: Exemplar },
+  ): SeriesRef {
     if (this.#done) throw new Error('appender already committed or rolled back');
     const s = this.storage._series(ref, labels);
-    this.#items.push({ s, item });
+    if (!s.encoded) {
+      this.#dropped[kind === 'exemplar' ? 'exemplars' : kind === 'histogram' ? 'histograms' : 'samples']++;
+    } else {
+      // The final queue item is built here, once: commit only hands it over.
+      this.#items.push(
+        extra
+          ? { series: s.encoded, kind, timestampMs, value, ...extra }
+          : { series: s.encoded, kind, timestampMs, value },
+      );
+      this.#hashes.push(s.hash);
+    }
     return s.ref;
   }
 
   append(ref: SeriesRef, labels: Labels, timestampMs: number, value: number): SeriesRef {
-    return this.#add(ref, labels, { kind: 'sample', timestampMs, value });
+    return this.#add(ref, labels, 'sample', timestampMs, value);
   }
 
   appendStale(ref: SeriesRef, labels: Labels, timestampMs: number): SeriesRef {
-    return this.#add(ref, labels, { kind: 'stale', timestampMs, value: Number.NaN });
+    return this.#add(ref, labels, 'stale', timestampMs, Number.NaN);
   }
 
   appendExemplar(ref: SeriesRef, labels: Labels, exemplar: Exemplar): SeriesRef {
     if (!this.storage._config.sendExemplars) return this.storage._series(ref, labels).ref;
-    return this.#add(ref, labels, {
-      kind: 'exemplar',
-      timestampMs: exemplar.timestampMs ?? 0,
-      value: exemplar.value,
-      exemplar,
-    });
+    return this.#add(ref, labels, 'exemplar', exemplar.timestampMs ?? 0, exemplar.value, { exemplar });
   }
 
   appendHistogram(
@@ -290,7 +312,7 @@ class RemoteWriteAppender implements Appender {
       this.storage._dropped('histograms', 'nhcb_in_rw1_not_supported');
       return this.storage._series(ref, labels).ref;
     }
-    return this.#add(ref, labels, { kind: 'histogram', timestampMs, value: Number.NaN, histogram });
+    return this.#add(ref, labels, 'histogram', timestampMs, Number.NaN, { histogram });
   }
 
   updateMetadata(ref: SeriesRef, labels: Labels, metadata: Metadata): SeriesRef {
@@ -307,14 +329,16 @@ class RemoteWriteAppender implements Appender {
   async commit(): Promise<void> {
     if (this.#done) throw new Error('appender already committed or rolled back');
     this.#done = true;
-    this.storage._commit(this.#items, this.#metadata);
+    this.storage._commit(this.#items, this.#hashes, this.#dropped, this.#metadata);
     this.#items = [];
+    this.#hashes = [];
     this.#metadata = [];
   }
 
   async rollback(): Promise<void> {
     this.#done = true;
     this.#items = [];
+    this.#hashes = [];
     this.#metadata = [];
   }
 }
