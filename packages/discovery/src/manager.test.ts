@@ -283,3 +283,22 @@ describe('discoverTargets', () => {
 function silentLogger() {
   return { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
 }
+
+describe('discoverTargets with a synchronous scheduler', () => {
+  it('should send every update when queueScheduler runs the throttle actions inline', async () => {
+    const { queueScheduler, Subject } = await import('rxjs');
+    const updates = new Subject<TargetGroup[]>();
+    const registry = createDiscovererRegistry().register('file', () => updates);
+    const seen: TargetGroup[][] = [];
+    const sub = discoverTargets(of([job('j', 'x')]), {
+      registry,
+      scheduler: queueScheduler,
+      updateIntervalMs: 0,
+    }).subscribe((s) => seen.push([...(s.get('j') ?? [])]));
+    updates.next([grp('a', 'h1')]);
+    updates.next([grp('a', 'h2')]);
+    updates.next([grp('a', 'h3')]);
+    sub.unsubscribe();
+    expect(seen).toEqual([[grp('a', 'h1')], [grp('a', 'h2')], [grp('a', 'h3')]]);
+  });
+});

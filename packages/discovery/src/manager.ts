@@ -146,10 +146,14 @@ export function discoverTargets(
       // reporting in the same instant (a burst of synchronous emissions, a reload) make one target set.
       const wait = Math.max(0, lastSentAt + updateIntervalMs - scheduler.now());
       if (wait > 0) metrics.incDelayedUpdates();
-      pending = scheduler.schedule(() => {
+      let ran = false;
+      const action = scheduler.schedule(() => {
+        ran = true;
         pending = undefined;
         send();
       }, wait);
+      // A synchronous scheduler (queueScheduler) has already run the action: nothing is pending then.
+      if (!ran) pending = action;
     };
 
     const start = (p: Provider): void => {
