@@ -60,7 +60,15 @@ interface MemSeries {
   readonly ref: SeriesRef;
   readonly labels: Labels;
   readonly key: string;
-  points: SamplePoint[];
+  /**
+   * Timestamps and values as two arrays of doubles (16 bytes a point) rather than one object per point;
+   * the rare staleness markers and histograms are kept beside them by timestamp, and SamplePoint objects
+   * are only built for query results.
+   */
+  ts: number[];
+  vs: number[];
+  stale?: Set<number>;
+  hist?: Map<number, NativeHistogram>;
   exemplars: Exemplar[];
   metadata?: Metadata;
 }
@@ -69,6 +77,20 @@ type PendingOp =
   | { readonly kind: 'point'; readonly series: MemSeries; readonly point: SamplePoint }
   | { readonly kind: 'exemplar'; readonly series: MemSeries; readonly exemplar: Exemplar }
   | { readonly kind: 'metadata'; readonly series: MemSeries; readonly metadata: Metadata };
+
+/** The i-th point of a series as a SamplePoint. */
+function pointAt(s: MemSeries, i: number): SamplePoint {
+  const t = s.ts[i]!;
+  const h = s.hist?.get(t);
+  const stale = s.stale?.has(t) ?? false;
+  return h
+    ? { timestampMs: t, value: Number.NaN, stale, histogram: h }
+    : { timestampMs: t, value: s.vs[i]!, stale };
+}
+
+function lastPoint(s: MemSeries): SamplePoint | undefined {
+  return s.ts.length > 0 ? pointAt(s, s.ts.length - 1) : undefined;
+}
 
 /** True when two points at the same timestamp carry the same value (so re-appending is a no-op). */
 function samePoint(a: SamplePoint, b: SamplePoint): boolean {
@@ -150,7 +172,7 @@ export class MemoryStorage implements Appendable {
     const ms = LabelMatcher.compileAll(matchers);
     const out: LatestSample[] = [];
     for (const s of this.#byKey.values()) {
-      const last = s.points[s.points.length - 1];
+      const last = lastPoint(s);
       if (!last || (last.stale && !options.includeStale) || !matchesAll(ms, s.labels)) continue;
       out.push(
         s.metadata
@@ -171,10 +193,10 @@ export class MemoryStorage implements Appendable {
     const out: SeriesPoints[] = [];
     for (const s of this.#byKey.values()) {
       if (!matchesAll(ms, s.labels)) continue;
-      const from = lowerBound(s.points, startMs);
-      let to = from;
-      while (to < s.points.length && s.points[to]!.timestampMs <= endMs) to++;
-      if (to > from) out.push({ labels: s.labels, samples: s.points.slice(from, to) });
+      const from = lowerBound(s.ts, startMs);
+      const samples: SamplePoint[] = [];
+      for (let i = from; i < s.ts.length && s.ts[i]! <= endMs; i++) samples.push(pointAt(s, i));
+      if (samples.length > 0) out.push({ labels: s.labels, samples });
     }
     return out.sort((a, b) => compareLabels(a.labels, b.labels));
   }
@@ -213,12 +235,17 @@ export class MemoryStorage implements Appendable {
     const minT = this.#maxTimestampMs - this.#retentionMs;
     this.#lastGcAtMs = this.#maxTimestampMs;
     for (const s of this.#byKey.values()) {
-      const cut = lowerBound(s.points, minT);
-      if (cut > 0) s.points = s.points.slice(cut);
+      const cut = lowerBound(s.ts, minT);
+      if (cut > 0) {
+        s.ts = s.ts.slice(cut);
+        s.vs = s.vs.slice(cut);
+        if (s.stale) for (const t of s.stale) if (t < minT) s.stale.delete(t);
+        if (s.hist) for (const t of s.hist.keys()) if (t < minT) s.hist.delete(t);
+      }
       if (s.exemplars.length > 0 && (s.exemplars[0]!.timestampMs ?? minT) < minT) {
         s.exemplars = s.exemplars.filter((e) => (e.timestampMs ?? minT) >= minT);
       }
-      if (s.points.length === 0 && s.exemplars.length === 0) {
+      if (s.ts.length === 0 && s.exemplars.length === 0) {
         this.#byKey.delete(s.key);
         this.#byRef.delete(s.ref);
       }
@@ -250,7 +277,7 @@ export class MemoryStorage implements Appendable {
         `series limit of ${this.#maxSeries} reached; series ${labels} rejected`,
       );
     }
-    return { ref: this.#nextRef++, labels, key: labels.key(), points: [], exemplars: [] };
+    return { ref: this.#nextRef++, labels, key: labels.key(), ts: [], vs: [], exemplars: [] };
   }
 
   /** @internal The oldest timestamp still accepted. */
@@ -273,7 +300,7 @@ export class MemoryStorage implements Appendable {
       }
       switch (op.kind) {
         case 'point': {
-          const last = s.points[s.points.length - 1];
+          const last = lastPoint(s);
           const t = op.point.timestampMs;
           // Re-checked here because another transaction may have committed newer points since append.
           if (last && t < last.timestampMs) {
@@ -284,7 +311,16 @@ export class MemoryStorage implements Appendable {
             if (!samePoint(last, op.point)) this._countReject('SW_ERR_DUPLICATE_SAMPLE_FOR_TIMESTAMP');
             break;
           }
-          s.points.push(op.point);
+          s.ts.push(t);
+          s.vs.push(op.point.value);
+          if (op.point.stale) {
+            s.stale ??= new Set();
+            s.stale.add(t);
+          }
+          if (op.point.histogram) {
+            s.hist ??= new Map();
+            s.hist.set(t, op.point.histogram);
+          }
           this.#samplesAppended++;
           if (t > this.#maxTimestampMs) this.#maxTimestampMs = t;
           break;
@@ -318,13 +354,13 @@ function compareLabels(a: Labels, b: Labels): number {
   return x.length - y.length;
 }
 
-/** Index of the first point with `timestampMs >= t`. */
-function lowerBound(points: readonly SamplePoint[], t: number): number {
+/** Index of the first timestamp `>= t`. */
+function lowerBound(ts: readonly number[], t: number): number {
   let lo = 0;
-  let hi = points.length;
+  let hi = ts.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (points[mid]!.timestampMs < t) lo = mid + 1;
+    if (ts[mid]! < t) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -376,7 +412,7 @@ class MemoryAppender implements Appender {
     if (t < this.#storage._minValidTimestampMs()) {
       this.#reject('SW_ERR_OUT_OF_BOUNDS', `sample at ${t} for ${labels} is older than the retention window`);
     }
-    const last = this.#pendingLast.get(s) ?? s.points[s.points.length - 1];
+    const last = this.#pendingLast.get(s) ?? lastPoint(s);
     if (last) {
       if (t < last.timestampMs) {
         this.#reject(
