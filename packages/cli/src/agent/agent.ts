@@ -31,7 +31,7 @@ export interface AgentOptions {
   readonly enableLifecycle?: boolean;
   /** @defaultValue noopLogger */
   readonly logger?: Logger;
-  /** History kept by the embedded in-memory store. @defaultValue 2 hours */
+  /** History kept by the embedded in-memory store. @defaultValue 5 minutes, the lookback `/federate` needs */
   readonly memoryRetentionMs?: number;
   /** Series limit of the embedded in-memory store. @defaultValue 1 000 000 */
   readonly memoryMaxSeries?: number;
@@ -87,7 +87,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   });
 
   const storage = new MemoryStorage({
-    retentionMs: options.memoryRetentionMs ?? 2 * 3600 * 1000,
+    retentionMs: options.memoryRetentionMs ?? 5 * 60 * 1000,
     maxSeries: options.memoryMaxSeries ?? 1_000_000,
   });
   const remoteWrites = new RemoteWrites(

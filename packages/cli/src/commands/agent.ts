@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { parseDuration } from '@scrapewire/config';
 import { startAgent } from '../agent/agent.js';
 import { createAgentLogger, type LogFormat, type LogLevel } from '../logger.js';
 import type { CliIO } from '../main.js';
@@ -10,6 +11,8 @@ interface AgentFlags {
   'web.enableLifecycle'?: boolean;
   'log.level': LogLevel;
   'log.format': LogFormat;
+  'storage.memory.retention': string;
+  'storage.memory.maxSeries': string;
 }
 
 /**
@@ -37,6 +40,12 @@ export function agentCommand(program: Command, io: CliIO, setExitCode: (code: nu
         .choices(['logfmt', 'json'])
         .default('logfmt'),
     )
+    .option(
+      '--storage.memory.retention <duration>',
+      'How much history the embedded in-memory store keeps (5m, the lookback /federate needs, by default).',
+      '5m',
+    )
+    .option('--storage.memory.max-series <n>', 'Most series the embedded in-memory store holds.', '1000000')
     .action(async (flags: AgentFlags) => {
       const logger = createAgentLogger(flags['log.level'], flags['log.format'], io.stderr);
       let resolveDone!: () => void;
@@ -45,7 +54,15 @@ export function agentCommand(program: Command, io: CliIO, setExitCode: (code: nu
       });
       let agent: Awaited<ReturnType<typeof startAgent>>;
       try {
+        const memoryMaxSeries = Number(flags['storage.memory.maxSeries']);
+        if (!Number.isInteger(memoryMaxSeries) || memoryMaxSeries <= 0) {
+          throw new Error(
+            `--storage.memory.max-series must be a positive integer, got ${flags['storage.memory.maxSeries']}`,
+          );
+        }
         agent = await startAgent({
+          memoryRetentionMs: parseDuration(flags['storage.memory.retention']),
+          memoryMaxSeries,
           configFile: flags['config.file'],
           listenAddress: flags['web.listenAddress'],
           enableLifecycle: flags['web.enableLifecycle'] ?? false,
