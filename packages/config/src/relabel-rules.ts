@@ -58,6 +58,11 @@ function readRelabelConfig(entry: Field, nameValidationScheme: 'utf8' | 'legacy'
     if (!ACTIONS.has(lower)) actionField.fail(`unknown relabel action ${JSON.stringify(text)}`);
     action = lower;
   }
+  const sourceField = f.get('source_labels');
+  for (const label of sourceField && !sourceField.isNull ? sourceField.list() : []) {
+    // Label names are checked while parsing, with Prometheus 3's UTF-8 rules: any non-empty name.
+    if (label.str() === '') label.fail('"" is not a valid label name');
+  }
   const regexField = f.get('regex');
   const rule: RelabelConfig = {
     sourceLabels: f.get('source_labels')?.strList() ?? [],
