@@ -1,5 +1,6 @@
 // Overhead of the client-node instrumentation per request, without network: the hook dispatch and URL
-// templating around a fake HTTP library that answers at once. Run with `pnpm bench kube-client-metrics`.
+// templating around a fake HTTP library that answers at once. Bodies are read with text(), as the generated
+// response processors do. Run with `pnpm bench kube-client-metrics`.
 import {
   type HttpLibrary,
   HttpMethod,
@@ -31,6 +32,11 @@ const response = new ResponseContext(
 const resolved = Promise.resolve(response);
 const inner: HttpLibrary = { send: () => new Observable(resolved) };
 const ctx = new RequestContext(URL_, HttpMethod.GET);
+// 1000 distinct object URLs, more than the per-client template cache holds: every lookup misses.
+const distinct = Array.from(
+  { length: BATCH },
+  (_, i) => new RequestContext(`${SERVER}/api/v1/namespaces/ns/pods/pod-${i}`, HttpMethod.GET),
+);
 
 const unregistered = createKubeClientMetrics();
 const plainWrapped = instrumentHttpLibrary({ metrics: unregistered, serverUrl: SERVER, inner });
@@ -57,7 +63,7 @@ bench
   .add('sync: urlTemplate + format', () => {
     for (let i = 0; i < BATCH; i++) sink += formatUrlTemplate(urlTemplate(URL_, '')).length;
   })
-  .add('sync: hook dispatch (result + latency + 2 sizes), registered', () => {
+  .add('sync: hook dispatch (result + latency + 2 sizes), registered, template cached', () => {
     for (let i = 0; i < BATCH; i++) {
       const t = recorder.now();
       recorder.requestSize('GET', 0);
@@ -69,19 +75,25 @@ bench
   .add('async: request + body (baseline)', async () => {
     for (let i = 0; i < BATCH; i++) {
       const r = await inner.send(ctx).toPromise();
-      sink += (await r.body.binary()).length;
+      sink += (await r.body.text()).length;
     }
   })
   .add('async: request + body, not registered', async () => {
     for (let i = 0; i < BATCH; i++) {
       const r = await plainWrapped.send(ctx).toPromise();
-      sink += (await r.body.binary()).length;
+      sink += (await r.body.text()).length;
     }
   })
-  .add('async: request + body, registered', async () => {
+  .add('async: request + body, registered, template cached', async () => {
     for (let i = 0; i < BATCH; i++) {
       const r = await registeredWrapped.send(ctx).toPromise();
-      sink += (await r.body.binary()).length;
+      sink += (await r.body.text()).length;
+    }
+  })
+  .add('async: request + body, registered, template not cached', async () => {
+    for (let i = 0; i < BATCH; i++) {
+      const r = await registeredWrapped.send(distinct[i]!).toPromise();
+      sink += (await r.body.text()).length;
     }
   });
 

@@ -2,6 +2,9 @@ import type { Logger } from '@scrapewire/model';
 import type { KubeClientMetrics } from './kube-client-metrics.js';
 import { formatUrlTemplate, urlTemplate } from './url-template.js';
 
+/** How many URL templates one client remembers. */
+const TEMPLATE_CACHE_SIZE = 256;
+
 /** The clock the instrumentation reads, in milliseconds. */
 export type Clock = () => number;
 
@@ -21,6 +24,11 @@ export class RequestRecorder {
   /** Path of the API server URL (`''` when it has none). */
   readonly basePath: string;
   private hookFailed = false;
+  /**
+   * Templates of recently seen URLs. Informers list the same URLs over and over, and templating costs
+   * about a microsecond; the map is cleared when full, so it stays small whatever the URLs are.
+   */
+  private readonly templates = new Map<string, string>();
 
   constructor(
     readonly metrics: KubeClientMetrics,
@@ -54,11 +62,7 @@ export class RequestRecorder {
   latency(method: string, url: string, startedAt: number): void {
     try {
       const seconds = (this.now() - startedAt) / 1000;
-      this.metrics.requestLatency.observe(
-        method,
-        formatUrlTemplate(urlTemplate(url, this.basePath)),
-        seconds,
-      );
+      this.metrics.requestLatency.observe(method, this.template(url), seconds);
     } catch (err) {
       this.hookError('requestLatency', err);
     }
@@ -78,6 +82,17 @@ export class RequestRecorder {
     } catch (err) {
       this.hookError('responseSize', err);
     }
+  }
+
+  /** The client-go URL template of `url`, from the cache when possible. */
+  template(url: string): string {
+    let t = this.templates.get(url);
+    if (t === undefined) {
+      t = formatUrlTemplate(urlTemplate(url, this.basePath));
+      if (this.templates.size >= TEMPLATE_CACHE_SIZE) this.templates.clear();
+      this.templates.set(url, t);
+    }
+    return t;
   }
 
   private hookError(hook: string, err: unknown): void {
