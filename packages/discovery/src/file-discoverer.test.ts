@@ -155,6 +155,30 @@ describe('fileDiscoverer', () => {
     }
   });
 
+  it('should watch a directory again after it was deleted and created anew', async () => {
+    const sub = join(dir, 'sd');
+    await mkdir(sub);
+    await writeFile(join(sub, 'a.json'), JSON.stringify([{ targets: ['h1'] }]));
+    const scheduler = new VirtualTimeScheduler(VirtualAction, 1000);
+    const { ctx } = ctxWithSpies({ scheduler });
+    const c = collect(fileDiscoverer({ files: [join(sub, '*.json')], refreshIntervalMs: 1000 }, ctx));
+    const a = join(sub, 'a.json');
+    try {
+      expect(await c.next()).toHaveLength(1);
+      await rm(sub, { recursive: true });
+      expect(await c.next()).toEqual([{ source: `${a}:0`, targets: [], labels: {} }]);
+      await mkdir(sub);
+      await writeFile(a, JSON.stringify([{ targets: ['h2'] }]));
+      // The old watch died with the directory; the periodic refresh finds the file and re-arms the watch.
+      scheduler.flush();
+      expect((await c.next())[0]!.targets).toEqual([{ __address__: 'h2' }]);
+      await writeFile(a, JSON.stringify([{ targets: ['h3'] }]));
+      expect((await c.next())[0]!.targets).toEqual([{ __address__: 'h3' }]);
+    } finally {
+      c.sub.unsubscribe();
+    }
+  });
+
   it('should leave no watcher or timer behind after unsubscribe', async () => {
     await writeFile(join(dir, 'a.json'), '[]');
     const count = (kind: string) => process.getActiveResourcesInfo().filter((r) => r === kind).length;

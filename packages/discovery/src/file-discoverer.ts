@@ -1,5 +1,5 @@
 import { type FSWatcher, watch } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, isAbsolute, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FileSDConfig } from '@scrapewire/config';
@@ -82,25 +82,38 @@ export function fileDiscoverer(config: FileSDConfig, ctx?: DiscovererContext): D
 
   return new Observable<TargetGroup[]>((subscriber) => {
     const tracker = new GroupTracker();
-    const watchers = new Map<string, FSWatcher>();
+    const watchers = new Map<string, { watcher: FSWatcher; ino: number | undefined }>();
     let lastGood = new Map<string, TargetGroup[]>();
     let closed = false;
     let running = false;
     let again = false;
 
-    const watchDirectories = (): void => {
+    // Watches keyed by directory, with the inode they were set on: a directory deleted and created again
+    // is a new inode that the old watch no longer sees, so it is watched afresh (Prometheus re-adds its
+    // fsnotify watches after every refresh for the same reason).
+    const watchDirectories = async (): Promise<void> => {
       for (const dir of watchDirs) {
-        if (watchers.has(dir)) continue;
+        let ino: number | undefined;
+        try {
+          ino = (await stat(dir)).ino;
+        } catch {
+          ino = undefined;
+        }
+        if (closed) return;
+        const current = watchers.get(dir);
+        if (current !== undefined && current.ino === ino) continue;
+        current?.watcher.close();
+        watchers.delete(dir);
         try {
           const w = watch(dir, { persistent: true }, () => requestRefresh());
           w.on('error', (err) => {
-            // The directory went away or became unreadable: drop the watch and retry on the next refresh.
+            // The directory became unwatchable: drop the watch and retry on the next refresh.
             logger.error({ path: dir, err }, 'error watching file_sd directory');
             metrics.incFileWatcherErrors();
             w.close();
-            if (watchers.get(dir) === w) watchers.delete(dir);
+            if (watchers.get(dir)?.watcher === w) watchers.delete(dir);
           });
-          watchers.set(dir, w);
+          watchers.set(dir, { watcher: w, ino });
         } catch (err) {
           logger.error({ path: dir, err }, 'error adding file watch');
         }
@@ -135,9 +148,11 @@ export function fileDiscoverer(config: FileSDConfig, ctx?: DiscovererContext): D
       const seconds = (performance.now() - t0) / 1000;
       metrics.observeFileScanDuration(seconds);
       metrics.observeRefreshDuration('file', configName, seconds);
+      // Arm the watches before emitting, so a consumer reacting to this emission by writing a file is seen.
+      await watchDirectories();
+      if (closed) return;
       const changed = tracker.update([...next.values()].flat());
       if (changed !== undefined) subscriber.next(changed);
-      watchDirectories();
     };
 
     // One refresh at a time; events arriving meanwhile collapse into one more pass, so a burst of writes
@@ -169,7 +184,7 @@ export function fileDiscoverer(config: FileSDConfig, ctx?: DiscovererContext): D
     return () => {
       closed = true;
       timer.unsubscribe();
-      for (const w of watchers.values()) w.close();
+      for (const w of watchers.values()) w.watcher.close();
       watchers.clear();
     };
   });
