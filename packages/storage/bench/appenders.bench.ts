@@ -75,5 +75,7 @@ if (gc) {
   })();
   gc();
   const after = process.memoryUsage().heapUsed;
-  console.log(`MemoryStorage heap: ${((after - before) / (SERIES * 480)).toFixed(1)} bytes per point (${SERIES} series × 480 points)`);
+  console.log(
+    `MemoryStorage heap: ${((after - before) / (SERIES * 480)).toFixed(1)} bytes per point (${SERIES} series × 480 points)`,
+  );
 }

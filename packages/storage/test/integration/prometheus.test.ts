@@ -135,5 +135,65 @@ describe.skipIf(!bin)(
       expect(sum.result[0]!.value[1]).toBe(String((59 * 60) / 2));
       expect(metrics.counts.dropped).toEqual({});
     });
+
+    it('stores native histograms and exemplars (with the feature flags on)', async () => {
+      const hs = await startPrometheus(bin!, undefined, [
+        '--enable-feature=native-histograms,exemplar-storage',
+      ]);
+      try {
+        const rw = createRemoteWrite({
+          config: remoteWriteConfig(`${hs.base}/api/v1/write`, {
+            sendExemplars: true,
+            sendNativeHistograms: true,
+            queueConfig: { batchSendDeadlineMs: 50 },
+          }),
+        });
+        const t = Math.floor(Date.now() / 1000) * 1000 - 30_000;
+        const app = rw.appender();
+        const c = Labels.from({ __name__: 'sw_requests_total', job: 'rw' });
+        app.append(0, c, t, 7);
+        app.appendExemplar(0, c, { labels: Labels.from({ trace_id: 'abc123' }), value: 7, timestampMs: t });
+        app.appendHistogram(0, Labels.from({ __name__: 'sw_latency_seconds', job: 'rw' }), t, {
+          kind: 'int',
+          counterResetHint: 'unknown',
+          schema: 0,
+          zeroThreshold: 0.001,
+          zeroCount: 1,
+          count: 6,
+          sum: 11.5,
+          // Buckets (1,2] and (2,4] with counts 2 and 3, written as deltas.
+          positiveSpans: [{ offset: 1, length: 2 }],
+          positiveDeltas: [2, 1],
+          negativeSpans: [],
+          negativeDeltas: [],
+        });
+        await app.commit();
+        expect(await rw.close({ deadlineMs: 10_000 })).toEqual({ flushed: true, dropped: 0 });
+
+        const q = (await api(hs.base, `/api/v1/query?query=sw_latency_seconds&time=${t / 1000}`)) as {
+          result: {
+            histogram: [number, { count: string; sum: string; buckets: [number, string, string, string][] }];
+          }[];
+        };
+        const h = q.result[0]!.histogram[1];
+        expect(h.count).toBe('6');
+        expect(h.sum).toBe('11.5');
+        expect(h.buckets.map((b) => [b[1], b[2], b[3]])).toEqual([
+          ['-0.001', '0.001', '1'],
+          ['1', '2', '2'],
+          ['2', '4', '3'],
+        ]);
+        const ex = (await api(
+          hs.base,
+          `/api/v1/query_exemplars?query=sw_requests_total&start=${t / 1000 - 60}&end=${t / 1000 + 60}`,
+        )) as { exemplars: { labels: Record<string, string>; value: string; timestamp: number }[] }[];
+        expect(ex[0]!.exemplars).toEqual([
+          { labels: { trace_id: 'abc123' }, value: '7', timestamp: t / 1000 },
+        ]);
+      } finally {
+        await stop(hs);
+        removeDir(hs);
+      }
+    });
   },
 );

@@ -48,7 +48,11 @@ function launch(bin: string, args: string[]): { proc: ChildProcess; out: { text:
 }
 
 /** Starts (or restarts, on the same port and data directory) a Prometheus remote write receiver. */
-export async function startPrometheus(bin: string, reuse?: Server): Promise<Server> {
+export async function startPrometheus(
+  bin: string,
+  reuse?: Server,
+  extraArgs: readonly string[] = [],
+): Promise<Server> {
   const dir = reuse?.dir ?? mkdtempSync(join(tmpdir(), 'sw-prom-'));
   const port = reuse?.port ?? (await freePort());
   const cfg = join(dir, 'prometheus.yml');
@@ -58,6 +62,7 @@ export async function startPrometheus(bin: string, reuse?: Server): Promise<Serv
     `--storage.tsdb.path=${join(dir, 'data')}`,
     `--web.listen-address=127.0.0.1:${port}`,
     '--web.enable-remote-write-receiver',
+    ...extraArgs,
   ]);
   const base = `http://127.0.0.1:${port}`;
   const s: Server = { base, port, dir, proc, output: '' };
