@@ -31,8 +31,8 @@ import {
 } from './generate.js';
 
 const bin = findBinary('prometheus');
-const JOBS = 14;
-const GROUPS_PER_JOB = 14;
+const JOBS = 20;
+const GROUPS_PER_JOB = 20;
 
 interface Job {
   name: string;
