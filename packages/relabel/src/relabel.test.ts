@@ -157,6 +157,12 @@ const cases: Case[] = [
     output: { a: 'some-name-0' },
   },
   {
+    name: 'templated target with an empty result deletes the expanded name (3.x; 2.42 deleted the literal)',
+    input: { a: 'foo', foo: 'x' },
+    rules: [{ sourceLabels: ['a'], regex: '(.*)', targetLabel: '${1}', replacement: '$2' }],
+    output: { a: 'foo' },
+  },
+  {
     name: 'real-life tag parsing into path, job and a dynamic label',
     input: { __meta_sd_tags: 'path:/secret,job:some-job,label:foo=bar' },
     rules: [
