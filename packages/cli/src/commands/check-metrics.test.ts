@@ -134,7 +134,7 @@ describe('scrapewire check metrics as a process', () => {
       const child = execFile(
         process.execPath,
         [bin, 'check', 'metrics'],
-        { timeout: 30_000 },
+        { timeout: 50_000 },
         (error, _stdout, stderr) => {
           resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stderr });
         },
@@ -147,7 +147,7 @@ describe('scrapewire check metrics as a process', () => {
     expect(ok.code).toBe(0);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('line 2: expected label value');
-  });
+  }, 60_000);
 });
 
 const promtool = findBinary('promtool');
