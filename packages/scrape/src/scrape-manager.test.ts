@@ -339,6 +339,19 @@ describe('createScrapeManager', () => {
     t.sub.unsubscribe();
   });
 
+  it('keeps a pool on its old config when the new one has an invalid relabel rule', async () => {
+    const t = setup([jobConfig()]);
+    t.targets$.next(sets({ job: [group('g', 'a:1')] }));
+    await vi.advanceTimersByTimeAsync(INTERVAL);
+    const bad = { ...DEFAULT_RELABEL_CONFIG, action: 'hashmod' as const, targetLabel: 'x', modulus: 0 };
+    t.config$.next([jobConfig({ relabelConfigs: [bad] })]);
+    expect(t.urls()).toEqual(['http://a:1/metrics']);
+    await vi.advanceTimersByTimeAsync(2 * INTERVAL);
+    expect(t.reports.length).toBeGreaterThanOrEqual(3);
+    expect(t.transport.closes).toBe(0);
+    t.sub.unsubscribe();
+  });
+
   it('errors on an invalid config list', () => {
     const manager = createScrapeManager({ appendable: new RecordingAppendable() });
     const err = vi.fn();

@@ -97,10 +97,11 @@ export class ScrapePool {
     config: ScrapeConfig,
     private readonly deps: ScrapePoolDeps,
   ) {
-    this.config = config;
-    this.scraper = deps.createScraper(config);
+    // Compile first: an invalid rule throws before any resource (the connection pool) exists.
     this.targetRelabel = compileRules(config.relabelConfigs, config.metricNameValidationScheme);
     this.metricRelabel = compileRules(config.metricRelabelConfigs, config.metricNameValidationScheme);
+    this.config = config;
+    this.scraper = deps.createScraper(config);
     deps.metrics.setTargetLimit(config.jobName, config.targetLimit);
   }
 
@@ -198,12 +199,15 @@ export class ScrapePool {
    * cancels a scrape (which would show as a spurious `up = 0`).
    */
   reload(config: ScrapeConfig): void {
+    // Compile first: an invalid rule leaves the pool running with its old config.
+    const targetRelabel = compileRules(config.relabelConfigs, config.metricNameValidationScheme);
+    const metricRelabel = compileRules(config.metricRelabelConfigs, config.metricNameValidationScheme);
     const old = this.config;
     const oldScraper = this.scraper;
+    this.targetRelabel = targetRelabel;
+    this.metricRelabel = metricRelabel;
     this.config = config;
     this.scraper = this.deps.createScraper(config);
-    this.targetRelabel = compileRules(config.relabelConfigs, config.metricNameValidationScheme);
-    this.metricRelabel = compileRules(config.metricRelabelConfigs, config.metricNameValidationScheme);
     this.reusable = cacheReusable(old, config);
     this.groupCache = new Map();
     this.deps.metrics.setTargetLimit(config.jobName, config.targetLimit);
