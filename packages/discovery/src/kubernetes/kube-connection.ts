@@ -15,7 +15,8 @@ function secretValue(source: SecretSource, readFile: ReadTextFile): string {
 
 /**
  * The connection for `api_server` with Prometheus's inline HTTP client options: authorization (bearer
- * tokens included), basic auth, and TLS (CA, client certificate, server name, insecure_skip_verify).
+ * tokens included), basic auth, `http_headers`, and TLS (CA, client certificate, server name,
+ * insecure_skip_verify). Not supported: oauth2, proxies, HTTP/2.
  * Credential files are re-read per request so rotated tokens are picked up.
  */
 export function connectionFromHttpConfig(
@@ -44,6 +45,15 @@ export function connectionFromHttpConfig(
     tls,
     headers: async () => {
       const headers: Record<string, string> = {};
+      // Custom headers first, so the configured authorization below always wins (as in prometheus/common).
+      for (const [name, h] of Object.entries(http.httpHeaders)) {
+        const values = [
+          ...h.values,
+          ...h.secrets.map((s) => s.reveal()),
+          ...h.files.map((f) => readFile(f).trim()),
+        ];
+        if (values.length > 0) headers[name.toLowerCase()] = values.join(', ');
+      }
       if (http.authorization) {
         const credentials = http.authorization.credentials
           ? secretValue(http.authorization.credentials, readFile)

@@ -99,8 +99,16 @@ describe('kubernetesDiscoverer configuration', () => {
         basicAuth: { username: 'u', password: { inline: new Secret('p') } },
         want: `Basic ${Buffer.from('u:p').toString('base64')}`,
       },
+      {
+        httpHeaders: {
+          'X-Scope': { values: ['a'], secrets: [new Secret('b')], files: [join(dir, 'token')] },
+        },
+        authorization: { type: 'Bearer', credentials: { inline: new Secret('t2') } },
+        want: 'Bearer t2',
+        header: ['x-scope', 'a, b, file-token'],
+      },
     ];
-    for (const { want, ...auth } of cases) {
+    for (const { want, header, ...auth } of cases) {
       const since = api.requests.length;
       const c = new GroupCollector(
         kubernetesDiscoverer(sdConfig('node', api.url, { httpClient: { ...PLAIN_HTTP_CLIENT, ...auth } })),
@@ -108,6 +116,8 @@ describe('kubernetesDiscoverer configuration', () => {
       await c.first();
       c.unsubscribe();
       expect(api.requests.slice(since).some((r) => r.headers.authorization === want)).toBe(true);
+      if (header)
+        expect(api.requests.slice(since).some((r) => r.headers[header[0]!] === header[1])).toBe(true);
     }
   });
 
