@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -63,5 +64,50 @@ describe('HTTP remote write client over TLS', () => {
     expect(await client(url, { insecureSkipVerify: true }).send(new Uint8Array([0]), 0, signal)).toEqual({
       kind: 'ok',
     });
+  });
+});
+
+describe('HTTP remote write client redirects', () => {
+  it('follows a 307 with the body when follow_redirects is on, and fails on it when off', async () => {
+    const bodies: number[] = [];
+    const srv = createHttpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (req.url === '/old') {
+          res.writeHead(307, { location: '/new' });
+          res.end();
+          return;
+        }
+        bodies.push(Buffer.concat(chunks).length);
+        res.statusCode = 204;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/old`;
+    const signal = new AbortController().signal;
+    const mk = (followRedirects: boolean) =>
+      createHttpRemoteWriteClient({
+        url,
+        remoteTimeoutMs: 5000,
+        headers: {},
+        retryOnHttp429: false,
+        httpClient: { ...DEFAULT_HTTP, followRedirects },
+      });
+    const on = mk(true);
+    const off = mk(false);
+    try {
+      expect(await on.send(new Uint8Array([1, 2, 3]), 0, signal)).toEqual({ kind: 'ok' });
+      expect(bodies).toEqual([3]);
+      expect(await off.send(new Uint8Array([1, 2, 3]), 0, signal)).toMatchObject({
+        kind: 'fail',
+        status: 307,
+      });
+    } finally {
+      await on.close();
+      await off.close();
+      await new Promise<void>((r) => srv.close(() => r()));
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { HttpClientConfig, SecretSource, TlsConfig } from '@scrapewire/config';
 import { InvalidOptionsError } from '@scrapewire/model';
-import { Agent, type Dispatcher, ProxyAgent, request } from 'undici';
+import { Agent, type Dispatcher, interceptors, ProxyAgent, request } from 'undici';
 import pkg from '../../package.json' with { type: 'json' };
 
 /** The result of one send attempt, classified by Prometheus's retry rules (reference §6.4). */
@@ -112,9 +112,13 @@ export function createHttpRemoteWriteClient(options: HttpRemoteWriteClientOption
     });
   }
   const connect = tlsConnectOptions(http.tlsConfig);
-  const dispatcher: Dispatcher = http.proxyUrl
+  const agent: Dispatcher = http.proxyUrl
     ? new ProxyAgent({ uri: http.proxyUrl, requestTls: connect })
     : new Agent({ connect, allowH2: http.enableHttp2 });
+  // `follow_redirects` (default true), as Go's client does: up to 10 hops; 307/308 resend the body.
+  const dispatcher = http.followRedirects
+    ? agent.compose(interceptors.redirect({ maxRedirections: 10 }))
+    : agent;
   const userAgent = options.userAgent ?? USER_AGENT;
 
   function buildHeaders(attempt: number): Record<string, string> {
@@ -191,7 +195,7 @@ export function createHttpRemoteWriteClient(options: HttpRemoteWriteClientOption
       }
     },
     async close(): Promise<void> {
-      await dispatcher.destroy();
+      await agent.destroy();
     },
   };
 }
