@@ -230,6 +230,38 @@ describe('discoverTargets', () => {
     });
   });
 
+  it('should start a restarted provider from the groups of the one that errored, until it reports', () => {
+    newScheduler().run(({ cold, expectObservable }) => {
+      let calls = 0;
+      const first = cold<TargetGroup[]>('a 1s #', { a: [grp('x:0', 'h1'), grp('x:1', 'h2')] });
+      const second = cold<TargetGroup[]>('- 2s a', { a: [grp('x:0', 'h1', 'h9')] });
+      const registry = createDiscovererRegistry().register('file', () => (calls++ === 0 ? first : second));
+      const jobs$ = cold<readonly DiscoveryJob[]>('a 9s b', { a: [job('j', 'x')], b: [job('j', 'x')] });
+      // At the reload the old groups stay; the new provider's first (full) set then replaces them all.
+      expectObservable(discoverTargets(jobs$, { registry, logger: silentLogger() })).toBe('a 9s b 4999ms c', {
+        a: sets(['j', [grp('x:0', 'h1'), grp('x:1', 'h2')]]),
+        b: sets(['j', [grp('x:0', 'h1'), grp('x:1', 'h2')]]),
+        c: sets(['j', [grp('x:0', 'h1', 'h9')]]),
+      });
+    });
+  });
+
+  it('should not emit for an update that changes nothing', () => {
+    newScheduler().run(({ cold, expectObservable }) => {
+      const x = cold<TargetGroup[]>('a 9s b 9s c', {
+        a: [grp('x:0', 'h1')],
+        b: [grp('x:0', 'h1'), grp('x:1')],
+        c: [grp('x:0', 'h2')],
+      });
+      const { registry } = fakeRegistry({ x });
+      const jobs$ = cold<readonly DiscoveryJob[]>('a', { a: [job('j', 'x')] });
+      expectObservable(discoverTargets(jobs$, { registry })).toBe('a 18001ms c', {
+        a: sets(['j', [grp('x:0', 'h1')]]),
+        c: sets(['j', [grp('x:0', 'h2')]]),
+      });
+    });
+  });
+
   it('should report received, sent and delayed updates and discovered targets per job', () => {
     newScheduler().run(({ cold, expectObservable, flush }) => {
       const metrics = {

@@ -10,6 +10,7 @@ import { Observable, type SchedulerLike, type Subscription, asyncScheduler } fro
 import { configEqual } from './config-equal.js';
 import type { Discoverer, DiscovererContext, DiscoveryMechanism } from './discoverer.js';
 import { DiscoveryError, DiscoveryErrorCode } from './errors.js';
+import { targetGroupEqual } from './group-tracker.js';
 import { type DiscoveryMetrics, noopDiscoveryMetrics } from './metrics.js';
 import { type DiscovererRegistry, createDefaultDiscovererRegistry } from './registry.js';
 
@@ -49,6 +50,8 @@ interface Provider {
   /** Current groups by source; groups with no targets are removed, not stored. */
   readonly groups: Map<string, TargetGroup>;
   subscription?: Subscription;
+  /** False until the discoverer's first emission, which is its full set and replaces `groups`. */
+  reported: boolean;
   /** Set when the discoverer errored: its last groups stay, and the next reload starts a fresh one. */
   failed: boolean;
 }
@@ -74,7 +77,8 @@ function scopedLogger(base: Logger, fields: object): Logger {
  *   target set at once (subject to the throttle); the first job list is sent when its providers first
  *   report. A job with no SD config at all still appears, with no groups.
  * - **State.** A group received with no targets deletes its source from the state, so vanished objects
- *   are forgotten; emissions are full state, so the consumer sees the group disappear.
+ *   are forgotten; emissions are full state, so the consumer sees the group disappear. An update that
+ *   changes nothing (a group re-sent as it was) does not cause an emission.
  * - **Throttle.** See {@link DiscoverTargetsOptions.updateIntervalMs}.
  * - **Failures.** A mechanism missing from the registry or a factory that throws is logged and counted in
  *   `setFailedConfigs`; the other configs run. A provider whose Observable errors keeps its last groups
@@ -156,16 +160,42 @@ export function discoverTargets(
       if (!ran) pending = action;
     };
 
+    /** Applies a provider's emission to its groups; true when anything changed. */
+    const applyUpdate = (p: Provider, groups: readonly TargetGroup[]): boolean => {
+      let changed = false;
+      if (!p.reported) {
+        // The first emission is the provider's full set: it replaces groups inherited from a failed
+        // predecessor, so a source that is gone meanwhile does not linger.
+        p.reported = true;
+        const before = new Map(p.groups);
+        p.groups.clear();
+        for (const g of groups) if (g.targets.length > 0) p.groups.set(g.source, g);
+        changed = before.size !== p.groups.size || before.size === 0;
+        for (const [source, g] of p.groups) {
+          const prev = before.get(source);
+          if (prev === undefined || !targetGroupEqual(prev, g)) changed = true;
+        }
+        return changed;
+      }
+      for (const g of groups) {
+        const prev = p.groups.get(g.source);
+        if (g.targets.length > 0) {
+          if (prev === undefined || !targetGroupEqual(prev, g)) changed = true;
+          p.groups.set(g.source, g);
+        } else if (prev !== undefined) {
+          changed = true;
+          p.groups.delete(g.source);
+        }
+      }
+      return changed;
+    };
+
     const start = (p: Provider): void => {
       const plog = scopedLogger(logger, { discovery: p.mechanism });
       p.subscription = p.discoverer.subscribe({
         next: (groups) => {
           metrics.incReceivedUpdates();
-          for (const g of groups) {
-            if (g.targets.length > 0) p.groups.set(g.source, g);
-            else p.groups.delete(g.source);
-          }
-          trigger();
+          if (applyUpdate(p, groups)) trigger();
         },
         error: (cause: unknown) => {
           p.failed = true;
@@ -226,13 +256,19 @@ export function discoverTargets(
           failed++;
           return false;
         }
+        // A provider that errored is replaced by a fresh one for the same config; the fresh one starts from
+        // the old groups so its jobs' targets do not flap while it starts.
+        const predecessor = providers.find(
+          (q) => q.failed && q.mechanism === mechanism && configEqual(q.config, config),
+        );
         const p: Provider = {
           mechanism,
           config,
           discoverer,
           subs: new Set(),
-          groups: new Map(),
+          groups: new Map(predecessor?.groups),
           failed: false,
+          reported: false,
         };
         created.push(p);
         newSubs.set(p, new Set([job]));
