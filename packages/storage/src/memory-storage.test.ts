@@ -1,4 +1,5 @@
 import { Labels } from '@scrapewire/model';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { StorageError } from './errors.js';
 import { MemoryStorage } from './memory-storage.js';
@@ -226,5 +227,57 @@ describe('MemoryStorage', () => {
   it('validates its options', () => {
     expect(() => new MemoryStorage({ retentionMs: 0 })).toThrow(/retentionMs/);
     expect(() => new MemoryStorage({ maxSeries: 0 })).toThrow(/maxSeries/);
+  });
+});
+
+describe('MemoryStorage against a model (property)', () => {
+  it('commits exactly the accepted appends of committed transactions, in order', async () => {
+    const series = [up('a'), up('b'), up('c')];
+    const op = fc.record({
+      s: fc.integer({ min: 0, max: 2 }),
+      t: fc.integer({ min: 0, max: 20 }),
+      v: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constant(Number.NaN), fc.constant('stale' as const)),
+    });
+    const txn = fc.record({ ops: fc.array(op, { maxLength: 8 }), commit: fc.boolean() });
+    await fc.assert(
+      fc.asyncProperty(fc.array(txn, { maxLength: 8 }), async (txns) => {
+        const st = new MemoryStorage({ retentionMs: 1e9 });
+        // The model: committed points per series, as [t, value-or-'stale'].
+        const model: [number, number | 'stale'][][] = [[], [], []];
+        for (const { ops, commit } of txns) {
+          const pending = model.map((m) => [...m]);
+          const app = st.appender();
+          for (const o of ops) {
+            const last = pending[o.s]![pending[o.s]!.length - 1];
+            const same = last !== undefined && last[0] === o.t && Object.is(last[1], o.v);
+            const want =
+              last === undefined || o.t > last[0]
+                ? 'ok'
+                : same
+                  ? 'noop'
+                  : o.t < last[0]
+                    ? 'SW_ERR_OUT_OF_ORDER_SAMPLE'
+                    : 'SW_ERR_DUPLICATE_SAMPLE_FOR_TIMESTAMP';
+            const got = codeOf(() =>
+              o.v === 'stale' ? app.appendStale(0, series[o.s]!, o.t) : app.append(0, series[o.s]!, o.t, o.v),
+            );
+            expect(got ?? (want === 'noop' ? 'noop' : 'ok')).toBe(want);
+            if (want === 'ok') pending[o.s]!.push([o.t, o.v]);
+          }
+          if (commit) {
+            await app.commit();
+            for (let i = 0; i < 3; i++) model[i] = pending[i]!;
+          } else {
+            await app.rollback();
+          }
+        }
+        for (let i = 0; i < 3; i++) {
+          const got = st.range([{ name: 'job', type: '=', value: series[i]!.get('job') }], 0, 100);
+          const pts = got[0]?.samples.map((p) => [p.timestampMs, p.stale ? 'stale' : p.value]) ?? [];
+          expect(pts).toEqual(model[i]);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
