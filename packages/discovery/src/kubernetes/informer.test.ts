@@ -56,6 +56,7 @@ function informer(client: StubClient, extra: Partial<InformerOptions> = {}) {
     metrics: { onFailure: (_r, e) => failures.push(e) },
     watchInactivityTimeoutMs: 1_000,
     watchTimeoutSeconds: 300,
+    listTimeoutMs: 60_000,
     backoff: { initialMs: 1_000, maxMs: 4_000 },
     onEvent: (kind, o) => events.push(`${kind} ${o.metadata.name}`),
     onSynced: () => events.push('synced'),

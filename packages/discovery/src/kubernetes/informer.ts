@@ -21,6 +21,8 @@ export interface InformerOptions {
   readonly watchInactivityTimeoutMs: number;
   /** Asks the server to end each watch after this long (`timeoutSeconds`), as client-go does. */
   readonly watchTimeoutSeconds: number;
+  /** A list that has not completed after this long is aborted and retried (a server that hangs). */
+  readonly listTimeoutMs: number;
   /** Retry delays after failures: doubled from `initialMs` up to `maxMs`, reset by any success. */
   readonly backoff: { readonly initialMs: number; readonly maxMs: number };
   /** A change to the cache. `previous` is set for updates and deletes. */
@@ -61,6 +63,7 @@ export class Informer {
   #timer: Subscription | undefined;
   #watchdog: Subscription | undefined;
   #abortWatch: (() => void) | undefined;
+  #abortList: AbortController | undefined;
 
   constructor(options: InformerOptions) {
     this.#o = options;
@@ -83,6 +86,8 @@ export class Informer {
   /** Stops the watch and every timer; nothing is called back afterwards. */
   stop(): void {
     this.#stopped = true;
+    this.#abortList?.abort('informer stopped');
+    this.#abortList = undefined;
     this.#stopWatch();
     this.#timer?.unsubscribe();
     this.#timer = undefined;
@@ -119,8 +124,14 @@ export class Informer {
   }
 
   #list(): void {
-    this.#o.client.list(this.#o.path, this.#selectors()).then(
+    const abort = new AbortController();
+    const timeout = this.#o.listTimeoutMs;
+    const timer = this.#o.scheduler.schedule(() => abort.abort(`no answer within ${timeout} ms`), timeout);
+    this.#abortList = abort;
+    this.#o.client.list(this.#o.path, this.#selectors(), abort.signal).then(
       (body) => {
+        timer.unsubscribe();
+        this.#abortList = undefined;
         if (this.#stopped) return;
         const items = (body as { items?: unknown }).items;
         const rv = (body as { metadata?: { resourceVersion?: unknown } }).metadata?.resourceVersion;
@@ -139,6 +150,8 @@ export class Informer {
         this.#watch();
       },
       (err: KubernetesApiError) => {
+        timer.unsubscribe();
+        this.#abortList = undefined;
         if (this.#stopped) return;
         this.#fail(err, 'list');
         this.#retry(() => this.#list());

@@ -62,13 +62,24 @@ export class KubeHttpClient {
       : new HttpAgent({ keepAlive: true });
   }
 
-  /** GETs a collection and parses the JSON body. Rejects with {@link KubernetesApiError}. */
-  async list(path: string, query: Record<string, string>): Promise<unknown> {
+  /**
+   * GETs a collection and parses the JSON body. Rejects with {@link KubernetesApiError}, also when `signal`
+   * aborts (the request and its socket are then destroyed).
+   */
+  async list(path: string, query: Record<string, string>, signal?: AbortSignal): Promise<unknown> {
     const template = urlTemplate(path);
     const start = this.#scheduler.now();
     let res: IncomingMessage;
     try {
-      res = await this.#send(path, query);
+      res = await this.#send(path, query, (req) => {
+        if (!signal) return;
+        const abort = (): void => {
+          req.destroy(new Error(`aborted: ${String(signal.reason ?? 'timeout')}`));
+        };
+        if (signal.aborted) abort();
+        else signal.addEventListener('abort', abort, { once: true });
+        req.once('close', () => signal.removeEventListener('abort', abort));
+      });
     } catch (err) {
       this.#result(template, '<error>', start);
       throw err;
@@ -225,5 +236,9 @@ function readBody(res: IncomingMessage): Promise<string> {
     res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     res.on('error', reject);
     res.on('aborted', () => reject(new Error('response aborted')));
+    // A socket destroyed mid-body (an abort, a server that went away) must not leave the promise pending.
+    res.on('close', () => {
+      if (!res.complete) reject(new Error('connection closed before the response ended'));
+    });
   });
 }

@@ -42,6 +42,8 @@ export interface KubernetesDiscovererContext {
   readonly watchInactivityTimeoutMs?: number;
   /** The `timeoutSeconds` asked of the server for each watch. @defaultValue 300 */
   readonly watchTimeoutSeconds?: number;
+  /** A list request unanswered after this long is aborted and retried. @defaultValue 120000 */
+  readonly listTimeoutMs?: number;
   /** First retry delay after a failure, doubled up to `backoffMaxMs`. @defaultValue 1000 */
   readonly backoffInitialMs?: number;
   /** @defaultValue 30000 */
@@ -54,6 +56,7 @@ export interface KubernetesDiscovererContext {
 export const DEFAULT_KUBERNETES_DISCOVERER_CONTEXT = Object.freeze({
   watchInactivityTimeoutMs: 330_000,
   watchTimeoutSeconds: 300,
+  listTimeoutMs: 120_000,
   backoffInitialMs: 1_000,
   backoffMaxMs: 30_000,
 });
@@ -395,6 +398,7 @@ export function kubernetesDiscoverer(
               metrics,
               watchInactivityTimeoutMs: ctx.watchInactivityTimeoutMs ?? d.watchInactivityTimeoutMs,
               watchTimeoutSeconds: ctx.watchTimeoutSeconds ?? d.watchTimeoutSeconds,
+              listTimeoutMs: ctx.listTimeoutMs ?? d.listTimeoutMs,
               backoff: {
                 initialMs: ctx.backoffInitialMs ?? d.backoffInitialMs,
                 maxMs: ctx.backoffMaxMs ?? d.backoffMaxMs,

@@ -150,6 +150,23 @@ describe('kubernetes discovery resilience', () => {
     expect(failures.map((e) => (e as { statusCode?: number }).statusCode)).toEqual([503, 503, 500, 500]);
   });
 
+  it('aborts and retries a list the server never answers', async () => {
+    const api = await fake();
+    api.create('pods', pod('a', '10.0.0.1'));
+    api.failRequests({ status: 'hang', count: 1 });
+    const failures: Error[] = [];
+    collector = new GroupCollector(
+      kubernetesDiscoverer(
+        sdConfig('pod', api.url),
+        fastCtx({ listTimeoutMs: 100, metrics: { onFailure: (_r, e) => failures.push(e) } }),
+      ),
+    );
+    await collector.first();
+    expect(failures).toHaveLength(1);
+    expect(failures[0]!.message).toMatch(/no answer within 100 ms/);
+    expect(listRequests(api)).toHaveLength(2);
+  });
+
   it('keeps the last targets while the API server is down, then catches up', async () => {
     const api = await fake();
     api.create('pods', pod('a', '10.0.0.1'));

@@ -57,9 +57,12 @@ export interface FakeKubeRequest {
   readonly clientCertCN?: string;
 }
 
-/** A failure rule: the next matching requests get this HTTP status instead of an answer. */
+/**
+ * A failure rule: the next matching requests get this HTTP status instead of an answer, or, with
+ * `status: 'hang'`, no answer at all (the connection stays open, as with a dead peer).
+ */
 export interface FakeFailure {
-  readonly status: number;
+  readonly status: number | 'hang';
   /** How many requests to fail; Infinity until {@link FakeKubeApiServer.clearFailures}. @defaultValue 1 */
   readonly count?: number;
   /** Which requests; all by default. */
@@ -249,7 +252,7 @@ export class FakeKubeApiServer {
     for (const w of this.#watches) if (!resource || w.kind.resource === resource) w.stalled = true;
   }
 
-  /** Fails the next matching requests with an HTTP status (500, 503, 403, …). */
+  /** Fails the next matching requests with an HTTP status (500, 503, 403, …) or leaves them hanging. */
   failRequests(rule: FakeFailure): void {
     this.#failures.push({ rule, left: rule.count ?? 1 });
   }
@@ -398,7 +401,9 @@ export class FakeKubeApiServer {
     const failure = this.#failures.find((f) => f.left > 0 && (f.rule.match?.(request) ?? true));
     if (failure) {
       failure.left--;
-      this.#sendStatus(res, failure.rule.status, 'InternalError', 'injected failure');
+      if (failure.rule.status !== 'hang') {
+        this.#sendStatus(res, failure.rule.status, 'InternalError', 'injected failure');
+      }
       return;
     }
     if (request.method !== 'GET') {
