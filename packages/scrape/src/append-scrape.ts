@@ -158,13 +158,14 @@ export function appendScrape(
       const exposedTs = parser.timestampMs();
       const t = o.honorTimestamps && exposedTs !== undefined ? exposedTs : scrapeTimeMs;
       const key = parser.seriesKey();
-      if (cache.dropped.has(key)) {
-        cache.dropped.set(key, iter);
-        continue;
-      }
+      // Known series first: the common case costs one map lookup.
       let entry = cache.series.get(key);
       let isNew = false;
       if (entry === undefined) {
+        if (cache.dropped.has(key)) {
+          cache.dropped.set(key, iter);
+          continue;
+        }
         const final = o.mutate(parser.labels());
         if (final === undefined || final.isEmpty) {
           cache.dropped.set(key, iter);
