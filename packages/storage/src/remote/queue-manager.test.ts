@@ -1,4 +1,5 @@
 import { Labels, noopLogger } from '@scrapewire/model';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeWriteRequest } from '../../test/prompb.js';
 import { snappyUncompress } from './compress.js';
@@ -268,5 +269,57 @@ describe('QueueManager', () => {
     await vi.advanceTimersByTimeAsync(5000);
     expect(metrics.counts.sent.samples).toBe(4);
     await q.close();
+  });
+
+  it('accounts for every item exactly once under random failures (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom<SendResult['kind']>('ok', 'ok', 'retry', 'fail'), {
+          minLength: 1,
+          maxLength: 30,
+        }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 2, max: 20 }),
+        fc.integer({ min: 1, max: 60 }),
+        async (script, shards, capacity, count) => {
+          const delivered: string[] = [];
+          const c: RemoteWriteClient = {
+            async send(body, attempt) {
+              const r = script[(attempt * 7 + delivered.length) % script.length]!;
+              if (r === 'ok') {
+                const d = decodeWriteRequest(snappyUncompress(body));
+                for (const t of d.timeseries)
+                  for (const x of t.samples) delivered.push(`${t.labels.__name__}:${x.value}`);
+                return { kind: 'ok' };
+              }
+              return r === 'retry'
+                ? { kind: 'retry', message: 'down' }
+                : { kind: 'fail', message: 'bad', status: 400 };
+            },
+            async close() {},
+          };
+          const { q, metrics } = queue(c, { shards, capacityPerShard: capacity, maxSamplesPerSend: 4 });
+          const names = ['a', 'b', 'c', 'd', 'e'];
+          for (let i = 0; i < count; i++) q.enqueue(item(names[i % 5]!, i), (i % 5) * 31);
+          // Give up eventually: the script may retry forever.
+          const closing = q.close({ deadlineMs: 60_000 });
+          await vi.advanceTimersByTimeAsync(60_000);
+          await closing;
+          const m = metrics.counts;
+          const dropped = Object.values(m.dropped).reduce((x, y) => x + y, 0);
+          expect(m.sent.samples + m.failed.samples + dropped).toBe(count);
+          expect(delivered.length).toBe(m.sent.samples);
+          expect(new Set(delivered).size).toBe(delivered.length);
+          // Per series, what arrived is in enqueue order.
+          for (const n of names) {
+            const vals = delivered.filter((d) => d.startsWith(`${n}:`)).map((d) => Number(d.slice(2)));
+            expect(vals).toEqual([...vals].sort((x, y) => x - y));
+          }
+          expect(m.pending.samples).toBe(0);
+          expect(vi.getTimerCount()).toBe(0);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
