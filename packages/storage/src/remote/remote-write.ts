@@ -296,9 +296,15 @@ class RemoteWriteAppender implements Appender {
     return this.#add(ref, labels, 'stale', timestampMs, Number.NaN);
   }
 
+  /**
+   * An exemplar without a timestamp is queued under the current time (for ordering, age limits and the
+   * highest-timestamp metric) but goes on the wire without one.
+   */
   appendExemplar(ref: SeriesRef, labels: Labels, exemplar: Exemplar): SeriesRef {
     if (!this.storage._config.sendExemplars) return this.storage._series(ref, labels).ref;
-    return this.#add(ref, labels, 'exemplar', exemplar.timestampMs ?? 0, exemplar.value, { exemplar });
+    return this.#add(ref, labels, 'exemplar', exemplar.timestampMs ?? Date.now(), exemplar.value, {
+      exemplar,
+    });
   }
 
   appendHistogram(
