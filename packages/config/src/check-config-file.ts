@@ -1,9 +1,10 @@
 import { access, readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { compileRelabelConfigs, targetsFromGroup, type TargetLabelOptions } from '@scrapewire/relabel';
 import { ConfigError } from './errors.js';
 import { glob as expandFilePattern, loadConfigFile } from './load-config.js';
-import type { PrometheusConfig } from './types.js';
+import type { PrometheusConfig, ScrapeConfig } from './types.js';
 
 /** The outcome of {@link checkConfigFile} for a valid file. */
 export interface ConfigCheckResult {
@@ -17,8 +18,9 @@ export interface ConfigCheckResult {
 /**
  * Checks a configuration file the way `promtool check config` does: it loads it (with
  * `scrape_config_files`) and then checks what the file refers to: credential files of `authorization` /
- * `bearer_token_file` must exist, `file_sd_configs` files that exist must hold valid target groups,
- * and `rule_files` entries without a wildcard must exist.
+ * `bearer_token_file` must exist, `rule_files` entries without a wildcard must exist, and the targets of
+ * `static_configs` and of existing `file_sd_configs` files must survive target relabeling with a
+ * usable address (promtool runs them through the same target construction as the scrape loop).
  *
  * @throws {ConfigError} for the first problem
  */
@@ -43,6 +45,11 @@ async function checkReferencedFiles(config: PrometheusConfig): Promise<string[]>
         );
       }
     }
+    for (const [i, sc] of job.serviceDiscovery.staticConfigs.entries()) {
+      const problem = checkGroup(job, String(i), sc.targets, sc.labels);
+      if (problem)
+        throw new ConfigError(problem, { file: config.sourceFile, path: `scrape_configs.${job.jobName}` });
+    }
     for (const sd of job.serviceDiscovery.fileSdConfigs) {
       for (const pattern of sd.files) {
         const matches = await expandFilePattern(pattern);
@@ -52,7 +59,7 @@ async function checkReferencedFiles(config: PrometheusConfig): Promise<string[]>
           );
         }
         for (const m of matches) {
-          const problem = await checkSdFile(m);
+          const problem = await checkSdFile(m, job);
           if (problem)
             throw new ConfigError(`checking SD file ${JSON.stringify(pattern)}: ${problem}`, { file: m });
         }
@@ -75,8 +82,36 @@ async function countRuleFiles(config: PrometheusConfig): Promise<number> {
   return n;
 }
 
-/** Whether a file_sd file holds a list of `{targets, labels}` groups with usable targets. */
-async function checkSdFile(path: string): Promise<string | undefined> {
+/**
+ * Runs one target group through target relabeling, as promtool does, and returns the first failure
+ * (`instance 0 in group 0: no address`), or `undefined`.
+ */
+function checkGroup(
+  job: ScrapeConfig,
+  source: string,
+  targets: readonly string[],
+  labels: Readonly<Record<string, string>>,
+): string | undefined {
+  const options: TargetLabelOptions = {
+    jobName: job.jobName,
+    scrapeIntervalMs: job.scrapeIntervalMs,
+    scrapeTimeoutMs: job.scrapeTimeoutMs,
+    metricsPath: job.metricsPath,
+    scheme: job.scheme,
+    params: job.params,
+  };
+  const rules = compileRelabelConfigs(job.relabelConfigs, {
+    nameValidationScheme: job.metricNameValidationScheme,
+  });
+  const group = { source, targets: targets.map((t) => ({ __address__: t })), labels };
+  for (const result of targetsFromGroup(group, options, rules)) {
+    if (result.kind === 'failed') return result.error;
+  }
+  return undefined;
+}
+
+/** Whether a file_sd file holds a list of `{targets, labels}` groups whose targets are usable. */
+async function checkSdFile(path: string, job: ScrapeConfig): Promise<string | undefined> {
   let groups: unknown;
   try {
     const text = await readFile(path, 'utf8');
@@ -87,17 +122,25 @@ async function checkSdFile(path: string): Promise<string | undefined> {
   if (groups === null || groups === undefined) return undefined;
   if (!Array.isArray(groups)) return 'expected a list of target groups';
   for (const [i, g] of groups.entries()) {
-    if (g === null || typeof g !== 'object') return `group ${i} is not an object`;
+    if (g === null || typeof g !== 'object' || Array.isArray(g)) return `group ${i} is not an object`;
     for (const key of Object.keys(g)) {
       if (key !== 'targets' && key !== 'labels') return `group ${i}: unknown field ${JSON.stringify(key)}`;
     }
-    const targets = (g as { targets?: unknown }).targets ?? [];
-    if (!Array.isArray(targets)) return `group ${i}: targets must be a list`;
-    for (const [j, t] of targets.entries()) {
-      if (typeof t !== 'string' || t.includes('/')) {
-        return `instance ${j} in group ${i}: ${JSON.stringify(String(t))} is not a valid hostname`;
-      }
+    const { targets = [], labels = {} } = g as { targets?: unknown; labels?: unknown };
+    if (!Array.isArray(targets) || targets.some((t) => typeof t !== 'string')) {
+      return `group ${i}: targets must be a list of strings`;
     }
+    if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
+      return `group ${i}: labels must be a map`;
+    }
+    const labelSet: Record<string, string> = {};
+    for (const [k, v] of Object.entries(labels)) {
+      if (typeof v !== 'string') return `group ${i}: label ${JSON.stringify(k)} must be a string`;
+      labelSet[k] = v;
+    }
+    // file_sd names each group `<file>:<index>`; promtool prints the part after the file.
+    const problem = checkGroup(job, '', targets as string[], labelSet);
+    if (problem) return problem;
   }
   return undefined;
 }

@@ -367,7 +367,11 @@ describe('errors', () => {
       'remote_write: [{url: "http://x", write_relabel_configs: [null]}]',
       'empty or null relabeling rule in remote write config',
     ],
-    ['empty source label', 'scrape_configs: [{job_name: a, relabel_configs: [{source_labels: [""], target_label: b}]}]', '"" is not a valid label name'],
+    [
+      'empty source label',
+      'scrape_configs: [{job_name: a, relabel_configs: [{source_labels: [""], target_label: b}]}]',
+      '"" is not a valid label name',
+    ],
     ['scrape_config_files glob', 'scrape_config_files: ["a/*/b.yml"]', 'invalid scrape config file path'],
     [
       'invalid external label name',

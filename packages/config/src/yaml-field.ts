@@ -146,7 +146,10 @@ export class Field {
       if (keyText === '<<' && isScalar(keyNode) && keyNode.type === Scalar.PLAIN) {
         const sources = new Field(this.src, valueNode, this.path, keyNode);
         const list = sources.node && isSeq(sources.node) ? sources.list() : [sources];
-        for (const s of list) for (const e of s.entries(into)) merged.push(e);
+        for (const s of list) {
+          if (!s.node || !isMap(s.node)) s.fail('map merge requires map or sequence of maps as the value');
+          for (const e of s.entries(into)) merged.push(e);
+        }
         continue;
       }
       explicit.push([keyText, this.child(valueNode, this.childPath(keyText), keyNode)]);

@@ -16,8 +16,11 @@ export interface BadFixture {
   readonly file: string;
   /** A fragment of the message. */
   readonly error: string;
-  /** 1-based line the error must point at. */
-  readonly line: number;
+  /**
+   * 1-based line the error must point at; `undefined` for problems found after loading (promtool's
+   * target checks), which name the file but no position.
+   */
+  readonly line: number | undefined;
   /** The field path the error must name (a prefix is enough). */
   readonly path?: string;
   readonly promtool?: PromtoolDifference;
@@ -193,5 +196,17 @@ export const BAD_FIXTURES: readonly BadFixture[] = [
   },
   { file: 'file-sd-bad-pattern.bad.yml', error: 'is not valid for file discovery', line: 4 },
   { file: 'http-sd-scheme.bad.yml', error: "URL scheme must be 'http' or 'https'", line: 4 },
+  { file: 'static-target-empty.bad.yml', error: 'instance 1 in group 0: no address', line: undefined },
+  {
+    file: 'relabeled-address-slash.bad.yml',
+    error: 'instance 0 in group 0: "host/x" is not a valid hostname',
+    line: undefined,
+  },
+  {
+    file: 'file-sd-bad-target.bad.yml',
+    error: 'sd-bad/*.json": instance 0 in group : "http://x/metrics" is not a valid hostname',
+    line: undefined,
+  },
+  { file: 'merge-null.bad.yml', error: 'map merge requires map or sequence of maps as the value', line: 3 },
   { file: 'rule-file-path.bad.yml', error: 'invalid rule file path "rules/*/alerts.yml"', line: 2 },
 ];

@@ -28,10 +28,12 @@ describe('fixture corpus', () => {
     const e = err as ConfigError;
     expect(e.code).toBe('SW_ERR_CONFIG');
     expect(e.message).toContain(fixture.error);
-    expect(e.file).toBe(path);
+    expect(e.file?.startsWith(fixture.line === undefined ? dir : path)).toBe(true);
     expect(e.line).toBe(fixture.line);
-    expect(e.column).toBeGreaterThan(0);
-    expect(e.message.startsWith(`${path}:${fixture.line}:${e.column}: `)).toBe(true);
+    if (fixture.line !== undefined) {
+      expect(e.column).toBeGreaterThan(0);
+      expect(e.message.startsWith(`${path}:${fixture.line}:${e.column}: `)).toBe(true);
+    }
     if (fixture.path) expect(e.path?.startsWith(fixture.path)).toBe(true);
   });
 });
