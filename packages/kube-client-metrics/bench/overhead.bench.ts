@@ -12,7 +12,7 @@ import { Bench } from 'tinybench';
 import { createKubeClientMetrics } from '../src/kube-client-metrics.js';
 import { instrumentHttpLibrary } from '../src/instrumented-http-library.js';
 import { RequestRecorder } from '../src/request-recorder.js';
-import { noopLogger } from '@scrapewire/model';
+import { silentLogger } from '../src/logger.js';
 import { formatUrlTemplate, urlTemplate } from '../src/url-template.js';
 
 const SERVER = 'https://10.0.0.1:6443';
@@ -50,7 +50,7 @@ registered.register({
   responseSize: { observe: (_v, _h, b) => (sink += b) },
 });
 const registeredWrapped = instrumentHttpLibrary({ metrics: registered, serverUrl: SERVER, inner });
-const recorder = new RequestRecorder(registered, SERVER, noopLogger, () => performance.now());
+const recorder = new RequestRecorder(registered, SERVER, silentLogger, () => performance.now());
 
 const bench = new Bench({ name: 'kube-client-metrics overhead', time: 500, warmup: true });
 bench

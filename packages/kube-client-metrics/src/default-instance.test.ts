@@ -1,4 +1,4 @@
-import type { Logger } from '@scrapewire/model';
+import type { KubeClientMetricsLogger } from './logger.js';
 import { describe, expect, it, vi } from 'vitest';
 import { defaultKubeClientMetrics, register, setWorkqueueProvider } from './kube-client-metrics.js';
 import { noopWorkqueueMetricsProvider } from './workqueue.js';
@@ -7,7 +7,7 @@ import { noopWorkqueueMetricsProvider } from './workqueue.js';
 describe('process-wide register (client-go metrics.Register)', () => {
   it('registers on the default instance once and warns through the logger afterwards', () => {
     const warn = vi.fn();
-    const logger: Logger = { debug: vi.fn(), info: vi.fn(), warn, error: vi.fn() };
+    const logger: KubeClientMetricsLogger = { warn };
     const first = { increment: vi.fn() };
     expect(defaultKubeClientMetrics.registered).toBe(false);
     expect(register({ requestResult: first }, logger)).toBe(true);
@@ -21,7 +21,7 @@ describe('process-wide register (client-go metrics.Register)', () => {
 
   it('sets the default workqueue provider once', () => {
     const warn = vi.fn();
-    const logger: Logger = { debug: vi.fn(), info: vi.fn(), warn, error: vi.fn() };
+    const logger: KubeClientMetricsLogger = { warn };
     const provider = { ...noopWorkqueueMetricsProvider };
     expect(setWorkqueueProvider(provider, logger)).toBe(true);
     expect(setWorkqueueProvider({ ...noopWorkqueueMetricsProvider }, logger)).toBe(false);

@@ -8,6 +8,9 @@ export type {
 } from './hooks.js';
 export { ERROR_CODE, noopLatencyMetric, noopResultMetric, noopRetryMetric, noopSizeMetric } from './hooks.js';
 
+/* Logging */
+export type { KubeClientMetricsLogger } from './logger.js';
+
 /* Registration */
 export type { KubeClientMetrics, KubeClientMetricsOptions } from './kube-client-metrics.js';
 export {

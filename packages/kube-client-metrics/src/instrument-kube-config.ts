@@ -11,7 +11,7 @@ import {
   type ObjectCache,
   ServerConfiguration,
 } from '@kubernetes/client-node';
-import { type Logger, noopLogger } from '@scrapewire/model';
+import { type KubeClientMetricsLogger, silentLogger } from './logger.js';
 import { instrumentHttpLibrary } from './instrumented-http-library.js';
 import { InstrumentedWatch } from './instrumented-watch.js';
 import { defaultKubeClientMetrics, type KubeClientMetrics } from './kube-client-metrics.js';
@@ -21,8 +21,8 @@ import type { Clock } from './request-recorder.js';
 export interface InstrumentKubeConfigOptions {
   /** The hooks to report to. @defaultValue {@link defaultKubeClientMetrics}, the process-wide instance */
   readonly metrics?: KubeClientMetrics | undefined;
-  /** Where a throwing hook is reported (once per client). @defaultValue `noopLogger` */
-  readonly logger?: Logger | undefined;
+  /** Where a throwing hook is reported (once per client). @defaultValue `silentLogger` */
+  readonly logger?: KubeClientMetricsLogger | undefined;
   /**
    * The HTTP library the API clients send through, wrapped by the instrumentation.
    * @defaultValue client-node's `IsomorphicFetchHttpLibrary`
@@ -88,7 +88,7 @@ export function instrumentKubeConfig(
   options: InstrumentKubeConfigOptions = {},
 ): InstrumentedKubeConfig {
   const metrics = options.metrics ?? defaultKubeClientMetrics;
-  const logger = options.logger ?? noopLogger;
+  const logger = options.logger ?? silentLogger;
   const createWatch = (): InstrumentedWatch =>
     new InstrumentedWatch(kubeConfig, { metrics, logger, now: options.now });
   return {

@@ -5,7 +5,7 @@ import {
   ResponseContext,
   wrapHttpLibrary,
 } from '@kubernetes/client-node';
-import { type Logger, noopLogger } from '@scrapewire/model';
+import { type KubeClientMetricsLogger, silentLogger } from './logger.js';
 import { ERROR_CODE } from './hooks.js';
 import type { KubeClientMetrics } from './kube-client-metrics.js';
 import { type Clock, defaultClock, isWatchUrl, RequestRecorder } from './request-recorder.js';
@@ -18,8 +18,8 @@ export interface InstrumentHttpLibraryOptions {
   readonly serverUrl: string | undefined;
   /** The HTTP library to wrap. @defaultValue client-node's own `IsomorphicFetchHttpLibrary` */
   readonly inner?: HttpLibrary | undefined;
-  /** Where a throwing hook is reported (once). @defaultValue `noopLogger` */
-  readonly logger?: Logger | undefined;
+  /** Where a throwing hook is reported (once). @defaultValue `silentLogger` */
+  readonly logger?: KubeClientMetricsLogger | undefined;
   /** @internal Test seam: the clock, in milliseconds. @defaultValue `performance.now` */
   readonly now?: Clock | undefined;
 }
@@ -47,7 +47,7 @@ export function instrumentHttpLibrary(options: InstrumentHttpLibraryOptions): Ht
   const recorder = new RequestRecorder(
     metrics,
     options.serverUrl,
-    options.logger ?? noopLogger,
+    options.logger ?? silentLogger,
     options.now ?? defaultClock,
   );
   const instrumented = wrapHttpLibrary({

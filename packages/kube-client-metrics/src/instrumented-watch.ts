@@ -1,5 +1,5 @@
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
-import { type Logger, noopLogger } from '@scrapewire/model';
+import { type KubeClientMetricsLogger, silentLogger } from './logger.js';
 import { ERROR_CODE } from './hooks.js';
 import type { KubeClientMetrics } from './kube-client-metrics.js';
 import { type Clock, defaultClock, errorCode, RequestRecorder } from './request-recorder.js';
@@ -11,8 +11,8 @@ type WatchArgs = Parameters<Watch['watch']>;
 export interface InstrumentedWatchOptions {
   /** The hooks to report to. */
   readonly metrics: KubeClientMetrics;
-  /** Where a throwing hook is reported (once). @defaultValue `noopLogger` */
-  readonly logger?: Logger | undefined;
+  /** Where a throwing hook is reported (once). @defaultValue `silentLogger` */
+  readonly logger?: KubeClientMetricsLogger | undefined;
   /** @internal Test seam: the clock, in milliseconds. */
   readonly now?: Clock | undefined;
 }
@@ -29,13 +29,13 @@ export interface InstrumentedWatchOptions {
  */
 export class InstrumentedWatch extends Watch {
   private readonly metrics: KubeClientMetrics;
-  private readonly logger: Logger;
+  private readonly logger: KubeClientMetricsLogger;
   private readonly now: Clock;
 
   constructor(config: KubeConfig, options: InstrumentedWatchOptions) {
     super(config);
     this.metrics = options.metrics;
-    this.logger = options.logger ?? noopLogger;
+    this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? defaultClock;
   }
 

@@ -1,4 +1,4 @@
-import { type Logger, noopLogger } from '@scrapewire/model';
+import { type KubeClientMetricsLogger, silentLogger } from './logger.js';
 import {
   type KubeClientMetricsHooks,
   type LatencyMetric,
@@ -56,8 +56,8 @@ export interface KubeClientMetrics {
 
 /** Options of {@link createKubeClientMetrics}. */
 export interface KubeClientMetricsOptions {
-  /** Where the "already registered" warnings and hook failures go. @defaultValue `noopLogger` */
-  readonly logger?: Logger | undefined;
+  /** Where the "already registered" warnings and hook failures go. @defaultValue `silentLogger` */
+  readonly logger?: KubeClientMetricsLogger | undefined;
 }
 
 class KubeClientMetricsImpl implements KubeClientMetrics {
@@ -70,7 +70,7 @@ class KubeClientMetricsImpl implements KubeClientMetrics {
   registered = false;
   private providerSet = false;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(private readonly logger: KubeClientMetricsLogger) {}
 
   register(hooks: KubeClientMetricsHooks): boolean {
     if (this.registered) {
@@ -115,7 +115,7 @@ class KubeClientMetricsImpl implements KubeClientMetrics {
  * ```
  */
 export function createKubeClientMetrics(options: KubeClientMetricsOptions = {}): KubeClientMetrics {
-  return new KubeClientMetricsImpl(options.logger ?? noopLogger);
+  return new KubeClientMetricsImpl(options.logger ?? silentLogger);
 }
 
 /**
@@ -134,9 +134,9 @@ export const defaultKubeClientMetrics: KubeClientMetrics = createKubeClientMetri
  *
  * @returns true if these hooks were installed.
  */
-export function register(hooks: KubeClientMetricsHooks, logger?: Logger): boolean {
+export function register(hooks: KubeClientMetricsHooks, logger?: KubeClientMetricsLogger): boolean {
   if (defaultKubeClientMetrics.registered) {
-    (logger ?? noopLogger).warn(
+    (logger ?? silentLogger).warn(
       { component: 'kube-client-metrics' },
       'kube client metrics are already registered; ignoring this registration (only the first one takes effect)',
     );
@@ -149,10 +149,13 @@ export function register(hooks: KubeClientMetricsHooks, logger?: Logger): boolea
  * Sets the work-queue provider of {@link defaultKubeClientMetrics}, client-go's `workqueue.SetProvider`:
  * once only; later calls are ignored, warn through `logger` if given, and return false.
  */
-export function setWorkqueueProvider(provider: WorkqueueMetricsProvider, logger?: Logger): boolean {
+export function setWorkqueueProvider(
+  provider: WorkqueueMetricsProvider,
+  logger?: KubeClientMetricsLogger,
+): boolean {
   const ok = defaultKubeClientMetrics.setWorkqueueProvider(provider);
   if (!ok) {
-    (logger ?? noopLogger).warn(
+    (logger ?? silentLogger).warn(
       { component: 'kube-client-metrics' },
       'a workqueue metrics provider is already set; ignoring this one (only the first one takes effect)',
     );

@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { InvalidOptionsError } from '@scrapewire/model';
 import { findBinary, missingBinaryMessage } from '@scrapewire/test-utils';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import {
   createPrometheusSdMetrics,
   createRestClientMetrics,
   createWorkqueueMetricsProvider,
+  KubeClientMetricsOptionsError,
   DEFAULT_SIZE_BUCKETS,
   DEFAULT_WORKQUEUE_BUCKETS,
 } from './prom-client.js';
@@ -100,7 +100,7 @@ describe('createRestClientMetrics', () => {
     } catch (err) {
       caught = err;
     }
-    expect(caught).toBeInstanceOf(InvalidOptionsError);
+    expect(caught).toBeInstanceOf(KubeClientMetricsOptionsError);
     expect(caught).toMatchObject({ code: 'SW_ERR_INVALID_OPTIONS', path });
   });
 });

@@ -1,7 +1,9 @@
-import { InvalidOptionsError } from '@scrapewire/model';
 import { Counter, Gauge, Histogram, type Registry, register as globalRegistry, Summary } from 'prom-client';
+import { KubeClientMetricsOptionsError } from './errors.js';
 import type { KubeClientMetricsHooks } from './hooks.js';
 import type { WorkqueueMetricsProvider } from './workqueue.js';
+
+export { KubeClientMetricsOptionsError } from './errors.js';
 
 /**
  * Request-duration buckets of Kubernetes' `rest_client_request_duration_seconds`
@@ -81,7 +83,7 @@ function resolveCommon(
 ): Resolved {
   const prefix = options.prefix ?? defaultPrefix;
   if (!METRIC_NAME_PREFIX.test(prefix)) {
-    throw new InvalidOptionsError(
+    throw new KubeClientMetricsOptionsError(
       `metric name prefix ${JSON.stringify(prefix)} is not a valid metric name start`,
       'prefix',
     );
@@ -89,13 +91,13 @@ function resolveCommon(
   const constLabels = { ...(options.constLabels ?? {}) };
   for (const name of Object.keys(constLabels)) {
     if (!LABEL_NAME.test(name) || name.startsWith('__')) {
-      throw new InvalidOptionsError(
+      throw new KubeClientMetricsOptionsError(
         `constant label name ${JSON.stringify(name)} is not a valid label name`,
         `constLabels.${name}`,
       );
     }
     if (reserved.includes(name)) {
-      throw new InvalidOptionsError(
+      throw new KubeClientMetricsOptionsError(
         `constant label ${JSON.stringify(name)} clashes with a label the metrics set`,
         `constLabels.${name}`,
       );
@@ -110,13 +112,13 @@ function resolveCommon(
 }
 
 function checkBuckets(buckets: readonly number[], path: string): number[] {
-  if (buckets.length === 0) throw new InvalidOptionsError('buckets must not be empty', path);
+  if (buckets.length === 0) throw new KubeClientMetricsOptionsError('buckets must not be empty', path);
   for (let i = 0; i < buckets.length; i++) {
     const b = buckets[i]!;
     if (!Number.isFinite(b))
-      throw new InvalidOptionsError(`bucket ${b} must be a finite number`, `${path}[${i}]`);
+      throw new KubeClientMetricsOptionsError(`bucket ${b} must be a finite number`, `${path}[${i}]`);
     if (i > 0 && b <= buckets[i - 1]!) {
-      throw new InvalidOptionsError('buckets must be strictly increasing', `${path}[${i}]`);
+      throw new KubeClientMetricsOptionsError('buckets must be strictly increasing', `${path}[${i}]`);
     }
   }
   return [...buckets];
@@ -134,7 +136,7 @@ function checkBuckets(buckets: readonly number[], path: string): number[] {
  * | `rest_client_response_size_bytes` | histogram | verb, host |
  * | `rest_client_request_retries_total` | counter | code, verb, host |
  *
- * @throws {InvalidOptionsError} for a bad prefix, label name or bucket list; prom-client throws if a
+ * @throws {KubeClientMetricsOptionsError} for a bad prefix, label name or bucket list; prom-client throws if a
  *   metric of the same name is already in the registry.
  * @example
  * ```ts
@@ -152,7 +154,7 @@ export function createRestClientMetrics(options: RestClientMetricsOptions = {}):
   const sizeBuckets = checkBuckets(options.sizeBuckets ?? DEFAULT_SIZE_BUCKETS, 'sizeBuckets');
   const durationLabel = options.durationLabel ?? 'url';
   if (durationLabel !== 'url' && durationLabel !== 'host') {
-    throw new InvalidOptionsError(
+    throw new KubeClientMetricsOptionsError(
       `durationLabel must be "url" or "host", not ${JSON.stringify(durationLabel)}`,
       'durationLabel',
     );
@@ -214,7 +216,7 @@ export function createRestClientMetrics(options: RestClientMetricsOptions = {}):
  * `workqueue_unfinished_work_seconds`, `workqueue_longest_running_processor_seconds`,
  * `workqueue_retries_total`, each labelled `name`) and returns a provider feeding them.
  *
- * @throws {InvalidOptionsError} for a bad prefix, label name or bucket list.
+ * @throws {KubeClientMetricsOptionsError} for a bad prefix, label name or bucket list.
  */
 export function createWorkqueueMetricsProvider(
   options: WorkqueueProviderOptions = {},
@@ -288,7 +290,7 @@ export function createWorkqueueMetricsProvider(
  * As in Prometheus, method, host and verb are dropped, sizes are not exported, and work-queue retries are
  * a no-op.
  *
- * @throws {InvalidOptionsError} for a bad prefix or label name.
+ * @throws {KubeClientMetricsOptionsError} for a bad prefix or label name.
  */
 export function createPrometheusSdMetrics(options: PromClientAdapterOptions = {}): PrometheusSdMetrics {
   const c = resolveCommon(options, 'prometheus_sd_kubernetes_', ['status_code', 'endpoint', 'queue_name']);

@@ -1,4 +1,4 @@
-import { noopLogger } from '@scrapewire/model';
+import { silentLogger } from './logger.js';
 import { describe, expect, it } from 'vitest';
 import { createKubeClientMetrics } from './kube-client-metrics.js';
 import { errorCode, isWatchUrl, RequestRecorder } from './request-recorder.js';
@@ -6,17 +6,17 @@ import { errorCode, isWatchUrl, RequestRecorder } from './request-recorder.js';
 describe('RequestRecorder', () => {
   it('takes host and base path from the server URL, or says none', () => {
     const m = createKubeClientMetrics();
-    expect(new RequestRecorder(m, 'https://k.example:6443/base', noopLogger, () => 0)).toMatchObject({
+    expect(new RequestRecorder(m, 'https://k.example:6443/base', silentLogger, () => 0)).toMatchObject({
       host: 'k.example:6443',
       basePath: '/base',
     });
-    expect(new RequestRecorder(m, 'https://k.example', noopLogger, () => 0).host).toBe('k.example');
-    expect(new RequestRecorder(m, undefined, noopLogger, () => 0).host).toBe('none');
-    expect(new RequestRecorder(m, 'not a url', noopLogger, () => 0).host).toBe('none');
+    expect(new RequestRecorder(m, 'https://k.example', silentLogger, () => 0).host).toBe('k.example');
+    expect(new RequestRecorder(m, undefined, silentLogger, () => 0).host).toBe('none');
+    expect(new RequestRecorder(m, 'not a url', silentLogger, () => 0).host).toBe('none');
   });
 
   it('templates through a bounded cache that gives the same answers as without it', () => {
-    const r = new RequestRecorder(createKubeClientMetrics(), 'https://k:1/base', noopLogger, () => 0);
+    const r = new RequestRecorder(createKubeClientMetrics(), 'https://k:1/base', silentLogger, () => 0);
     const url = (i: number) => `https://k:1/base/api/v1/namespaces/ns${i}/pods/p${i}?rv=${i}`;
     const expected = 'https://k:1/base/api/v1/namespaces/%7Bnamespace%7D/pods/%7Bname%7D?rv=%7Bvalue%7D';
     for (let i = 0; i < 1000; i++) expect(r.template(url(i))).toBe(expected);
@@ -29,7 +29,7 @@ describe('RequestRecorder', () => {
     const seen: number[] = [];
     m.register({ requestLatency: { observe: (_v, _u, s) => seen.push(s) } });
     let now = 1000;
-    const r = new RequestRecorder(m, 'https://k:1', noopLogger, () => now);
+    const r = new RequestRecorder(m, 'https://k:1', silentLogger, () => now);
     const start = r.now();
     now = 1250;
     r.latency('GET', 'https://k:1/api/v1/pods', start);

@@ -1,4 +1,4 @@
-import type { Logger } from '@scrapewire/model';
+import type { KubeClientMetricsLogger } from './logger.js';
 import type { KubeClientMetrics } from './kube-client-metrics.js';
 import { formatUrlTemplate, urlTemplate } from './url-template.js';
 
@@ -33,7 +33,7 @@ export class RequestRecorder {
   constructor(
     readonly metrics: KubeClientMetrics,
     serverUrl: string | undefined,
-    private readonly logger: Logger,
+    private readonly logger: KubeClientMetricsLogger,
     readonly now: Clock,
   ) {
     let host = 'none';

@@ -1,5 +1,5 @@
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import type { Logger } from '@scrapewire/model';
+import type { KubeClientMetricsLogger } from '../src/index.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createKubeClientMetrics,
@@ -37,7 +37,7 @@ function recordingHooks(): { hooks: KubeClientMetricsHooks; seen: Recorded } {
 
 const warnLogger = () => {
   const warn = vi.fn();
-  const logger: Logger = { debug: vi.fn(), info: vi.fn(), warn, error: vi.fn() };
+  const logger: KubeClientMetricsLogger = { warn };
   return { logger, warn };
 };
 
