@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { type AddressInfo, connect as netConnect, type Socket } from 'node:net';
@@ -137,6 +137,111 @@ describe('HTTP scraping against loopback targets', () => {
     });
     expect(seen['accept-encoding']).toBe('identity');
     expect(seen.authorization).toBe('Bearer tok');
+  });
+
+  it('sends http_headers and reads credentials from files on every scrape', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'sw-cred-'));
+    writeFileSync(join(d, 'user'), 'alice\n');
+    writeFileSync(join(d, 'pass'), 'one\n');
+    writeFileSync(join(d, 'hdr'), 'from-file\n');
+    const auths: string[] = [];
+    let seen: IncomingMessage['headers'] = {};
+    handler = (req, res) => {
+      seen = req.headers;
+      auths.push(req.headers.authorization ?? '');
+      // Rotate the password between scrapes: the next scrape must pick it up without a reload.
+      writeFileSync(join(d, 'pass'), 'two\n');
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('m 1\n');
+    };
+    try {
+      await scrapeN(`${base}/h`, 2, {
+        httpClient: {
+          ...jobConfig().httpClient,
+          basicAuth: { usernameFile: join(d, 'user'), password: { file: join(d, 'pass') } },
+          httpHeaders: {
+            'X-Plain': { values: ['a', 'b'], secrets: [], files: [] },
+            'X-Secret': { values: [], secrets: [new Secret('s3')], files: [join(d, 'hdr')] },
+          },
+        },
+      });
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+    const b64 = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`;
+    expect(auths).toEqual([b64('alice:one'), b64('alice:two')]);
+    expect(seen['x-plain']).toBe('a, b');
+    expect(seen['x-secret']).toBe('s3, from-file');
+  });
+
+  it('fails the scrape, naming the target, when the OAuth2 token endpoint fails', async () => {
+    handler = (req, res) => {
+      if (req.url === '/token') {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end('{"error":"invalid_client"}');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('m 1\n');
+    };
+    const oauth2 = {
+      clientId: 'id',
+      clientSecret: { inline: new Secret('bad') },
+      scopes: ['a', 'b'],
+      tokenUrl: `${base}/token`,
+      endpointParams: {},
+      tlsConfig: { insecureSkipVerify: false },
+    };
+    const { reports, store } = await scrapeN(`${base}/m`, 2, {
+      httpClient: { ...jobConfig().httpClient, oauth2 },
+    });
+    expectFailedTwice(
+      reports,
+      store,
+      'SW_ERR_SCRAPE_TRANSPORT',
+      new RegExp(`^Get "${base}/m": oauth2: cannot fetch token: status 401`),
+    );
+  });
+
+  it('drops credentials when a redirect leaves the host', async () => {
+    let otherAuth = 'unset';
+    const other = createServer((req, res) => {
+      otherAuth = req.headers.authorization ?? 'none';
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('m 1\n');
+    });
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    // `localhost` instead of 127.0.0.1: another host for the redirect check, same machine.
+    const otherBase = `http://localhost:${(other.address() as AddressInfo).port}`;
+    let sameHostAuth = '';
+    handler = (req, res) => {
+      if (req.url === '/same') {
+        res.writeHead(302, { location: '/final' });
+        res.end();
+        return;
+      }
+      if (req.url === '/final') {
+        sameHostAuth = req.headers.authorization ?? 'none';
+        res.writeHead(302, { location: `${otherBase}/elsewhere` });
+        res.end();
+        return;
+      }
+      res.end();
+    };
+    try {
+      const { reports } = await scrapeN(`${base}/same`, 1, {
+        httpClient: {
+          ...jobConfig().httpClient,
+          authorization: { type: 'Bearer', credentials: { inline: new Secret('t') } },
+        },
+      });
+      expect(reports[0]!.up).toBe(true);
+      expect(sameHostAuth).toBe('Bearer t');
+      expect(otherAuth).toBe('none');
+    } finally {
+      other.closeAllConnections();
+      await new Promise((r) => other.close(r));
+    }
   });
 
   it('fetches an OAuth2 client-credentials token once and reuses it until expiry', async () => {
