@@ -80,29 +80,94 @@ export function discoveredTargetLabels(
   options: TargetLabelOptions,
   groupLabels: Labels = Labels.EMPTY,
 ): Labels {
-  const b = new RelabelBuilder().reset(target);
-  groupLabels.forEach((n, v) => {
-    if (!target.has(n)) b.set(n, v);
-  });
-  const defaults: [string, string][] = [
-    ['job', options.jobName],
-    ['__scrape_interval__', formatDuration(options.scrapeIntervalMs)],
-    ['__scrape_timeout__', formatDuration(options.scrapeTimeoutMs)],
-    ['__metrics_path__', options.metricsPath],
-    ['__scheme__', options.scheme],
-    ['__convert_classic_histograms_to_nhcb__', String(options.convertClassicHistogramsToNhcb ?? false)],
-    ['__always_scrape_classic_histograms__', String(options.alwaysScrapeClassicHistograms ?? false)],
-    ['__scrape_native_histograms__', String(options.scrapeNativeHistograms ?? false)],
-  ];
-  for (const [n, v] of defaults) if (b.get(n) === '') b.set(n, v);
-  const params = options.params ?? {};
-  for (const k of Object.keys(params)) {
-    const first = params[k]![0];
-    const name = `__param_${k}`;
-    // 3.x keeps a discovered __param_ label; 2.42 overwrote it (prometheus#11029).
-    if (first !== undefined && b.get(name) === '') b.set(name, first);
+  // Built by merging sorted arrays rather than through a builder: this runs for every target on every
+  // discovery update.
+  const base = groupLabels.isEmpty ? target.toFlat() : mergeFirstWins(target.toFlat(), groupLabels.toFlat());
+  const extras: [string, string][] = [];
+  addDefault(base, extras, 'job', options.jobName);
+  addDefault(base, extras, '__scrape_interval__', formatDurationCached(options.scrapeIntervalMs));
+  addDefault(base, extras, '__scrape_timeout__', formatDurationCached(options.scrapeTimeoutMs));
+  addDefault(base, extras, '__metrics_path__', options.metricsPath);
+  addDefault(base, extras, '__scheme__', options.scheme);
+  addDefault(
+    base,
+    extras,
+    '__convert_classic_histograms_to_nhcb__',
+    String(options.convertClassicHistogramsToNhcb ?? false),
+  );
+  addDefault(
+    base,
+    extras,
+    '__always_scrape_classic_histograms__',
+    String(options.alwaysScrapeClassicHistograms ?? false),
+  );
+  addDefault(base, extras, '__scrape_native_histograms__', String(options.scrapeNativeHistograms ?? false));
+  const params = options.params;
+  if (params !== undefined) {
+    for (const k of Object.keys(params)) {
+      const first = params[k]![0];
+      // 3.x keeps a discovered __param_ label; 2.42 overwrote it (prometheus#11029).
+      if (first !== undefined) addDefault(base, extras, `__param_${k}`, first);
+    }
   }
-  return b.labels();
+  if (extras.length === 0) return base === target.toFlat() ? target : Labels.unsafeFromSortedFlat(base);
+  extras.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return Labels.unsafeFromSortedFlat(mergeFirstWins(base, extras.flat()));
+}
+
+/** Queues `name=value` unless the value is empty or `base` already has the name. */
+function addDefault(base: readonly string[], extras: [string, string][], name: string, value: string): void {
+  if (value !== '' && indexOfName(base, name) < 0) extras.push([name, value]);
+}
+
+const durationStrings = new Map<number, string>();
+
+/** `formatDuration`, remembered: a job formats the same two durations for every target. */
+function formatDurationCached(ms: number): string {
+  let s = durationStrings.get(ms);
+  if (s === undefined) {
+    s = formatDuration(ms);
+    if (durationStrings.size < 1024) durationStrings.set(ms, s);
+  }
+  return s;
+}
+
+/** Merges two sorted flat label arrays; on equal names the first array's label is kept. */
+function mergeFirstWins(a: readonly string[], b: readonly string[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const na = a[i]!;
+    const nb = b[j]!;
+    if (na < nb) {
+      out.push(na, a[i + 1]!);
+      i += 2;
+    } else if (nb < na) {
+      out.push(nb, b[j + 1]!);
+      j += 2;
+    } else {
+      out.push(na, a[i + 1]!);
+      i += 2;
+      j += 2;
+    }
+  }
+  for (; i < a.length; i += 2) out.push(a[i]!, a[i + 1]!);
+  for (; j < b.length; j += 2) out.push(b[j]!, b[j + 1]!);
+  return out;
+}
+
+function indexOfName(flat: readonly string[], name: string): number {
+  let lo = 0;
+  let hi = (flat.length >> 1) - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const n = flat[mid * 2]!;
+    if (n === name) return mid * 2;
+    if (n < name) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 /**
