@@ -8,6 +8,7 @@ import type { HttpClientConfig } from '@scrapewire/config';
 import type { TargetGroup } from '@scrapewire/model';
 import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { trackArmedTimers } from '../test/armed-timers.js';
 import { httpDiscoverer } from './http-discoverer.js';
 import { noopDiscoveryMetrics } from './metrics.js';
 
@@ -190,7 +191,7 @@ describe('httpDiscoverer', () => {
     server.closeAllConnections();
     for (let i = 0; i < 100 && count('TCPSocketWrap') > 0; i++) await new Promise((r) => setImmediate(r));
     const sockets = count('TCPSocketWrap');
-    const timers = count('Timeout');
+    const armed = trackArmedTimers();
     let arrived: () => void = () => {};
     const inFlight = new Promise<void>((r) => (arrived = r));
     let clientGone: () => void = () => {};
@@ -202,12 +203,13 @@ describe('httpDiscoverer', () => {
     const sub = httpDiscoverer({ url, refreshIntervalMs: 60_000, httpClient: baseClient }).subscribe();
     await inFlight;
     expect(count('TCPSocketWrap')).toBeGreaterThan(sockets);
+    expect(armed.size).toBeGreaterThan(0); // the refresh timer and the request timeout
     sub.unsubscribe();
     await closed;
     for (let i = 0; i < 100 && count('TCPSocketWrap') > sockets; i++)
       await new Promise((r) => setImmediate(r));
     expect(count('TCPSocketWrap')).toBe(sockets);
-    expect(count('Timeout')).toBe(timers);
+    expect(armed.size).toBe(0);
   });
 
   it('should reject configs Prometheus rejects', () => {

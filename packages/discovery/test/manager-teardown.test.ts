@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HttpClientConfig } from '@scrapewire/config';
 import { of } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DiscoveryJob, discoverTargets, noopDiscoveryMetrics } from '../src/index.js';
+import { trackArmedTimers } from './armed-timers.js';
 
 const baseClient: HttpClientConfig = {
   tlsConfig: { insecureSkipVerify: false },
@@ -52,20 +53,7 @@ describe('discoverTargets teardown', () => {
       for (let i = 0; i < 200 && count(kind) > target; i++) await new Promise((r) => setImmediate(r));
     };
     const base = { fs: count('FSEventWrap'), sockets: count('TCPSocketWrap') };
-    // RxJS schedules every timer through setInterval and clears it with clearInterval (also after a
-    // one-shot action ran): track the handles, so a timer still armed after unsubscribe is caught exactly.
-    const armed = new Set<unknown>();
-    const realSet = globalThis.setInterval;
-    const realClear = globalThis.clearInterval;
-    vi.spyOn(globalThis, 'setInterval').mockImplementation(((fn: () => void, ms?: number) => {
-      const h = realSet(fn, ms);
-      armed.add(h);
-      return h;
-    }) as typeof setInterval);
-    vi.spyOn(globalThis, 'clearInterval').mockImplementation(((h: Parameters<typeof clearInterval>[0]) => {
-      armed.delete(h);
-      realClear(h);
-    }) as typeof clearInterval);
+    const armed = trackArmedTimers();
     let delayed: () => void = () => {};
     const throttled = new Promise<void>((r) => (delayed = r));
     const httpServed = new Promise<void>((r) => (served = r));
