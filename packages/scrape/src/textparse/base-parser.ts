@@ -52,6 +52,12 @@ export function isLabelNameChar(c: number): boolean {
   return (CLASS[c]! & LABEL_CHAR) !== 0;
 }
 
+/** Longest string, in bytes, that {@link BaseParser.decode} interns. */
+const INTERN_MAX = 32;
+/** Size of the intern table (a power of two); a slot holds the last string that hashed to it. */
+const INTERN_SLOTS = 4096;
+const INTERNED: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+
 /**
  * State and accessors shared by the text and OpenMetrics parsers. A series is described by offsets into the
  * body (no strings are made while scanning): `offs = [nameStart, nameEnd, (labelNameStart, labelNameEnd,
@@ -144,6 +150,38 @@ export abstract class BaseParser implements ExpositionParser {
   /** Decodes `b[s:e]` as UTF-8, resolving the escapes `\\`, `\"` and `\n` (others stay as written). */
   protected decode(s: number, e: number): string {
     const b = this.b;
+    const n = e - s;
+    // Short ASCII strings (label names, most values) come from a small shared cache: exporters repeat
+    // them on every line and every scrape, so this saves most string allocations of labels().
+    if (n <= INTERN_MAX) {
+      let h = n;
+      let plain = true;
+      for (let i = s; i < e; i++) {
+        const c = b[i]!;
+        if (c >= 0x80 || c === BACKSLASH) {
+          plain = false;
+          break;
+        }
+        h = (Math.imul(h, 31) + c) | 0;
+      }
+      if (plain) {
+        const slot = h & (INTERN_SLOTS - 1);
+        const cached = INTERNED[slot];
+        if (cached !== undefined && cached.length === n) {
+          let same = true;
+          for (let i = 0; i < n; i++) {
+            if (cached.charCodeAt(i) !== b[s + i]) {
+              same = false;
+              break;
+            }
+          }
+          if (same) return cached;
+        }
+        const str = (b as unknown as FastSlices).latin1Slice(s, e);
+        INTERNED[slot] = str;
+        return str;
+      }
+    }
     // Scan only [s, e): Buffer#indexOf has no end bound and would run to the end of the body.
     let high = 0;
     for (let i = s; i < e; i++) {
@@ -151,7 +189,7 @@ export abstract class BaseParser implements ExpositionParser {
       if (c === BACKSLASH) return unescapeLabelValue(b.toString('utf8', s, e));
       high |= c;
     }
-    // ASCII (the common case) decodes faster as latin1; both are Node's direct slice decoders.
+    // ASCII decodes faster as latin1; both are Node's direct slice decoders.
     const fast = b as unknown as FastSlices;
     return high < 0x80 ? fast.latin1Slice(s, e) : fast.utf8Slice(s, e);
   }
@@ -239,7 +277,7 @@ export abstract class BaseParser implements ExpositionParser {
       flat[w + 1] = flat[r + 1]!;
       w += 2;
     }
-    flat.length = w;
+    if (w !== flat.length) flat.length = w;
     return Labels.unsafeFromSortedFlat(flat);
   }
 
@@ -359,8 +397,18 @@ export function normaliseFloatLabel(type: MetricType, name: string, value: strin
     ((type === 'histogram' || type === 'gaugehistogram') && name === 'le') ||
     (type === 'summary' && name === 'quantile')
   ) {
-    const f = parseGoFloatString(value);
-    if (f !== undefined) return formatOpenMetricsFloat(f);
+    // Bucket bounds and quantiles repeat on every scrape; remember their canonical forms.
+    let out = NORMALISED.get(value);
+    if (out === undefined) {
+      const f = parseGoFloatString(value);
+      out = f === undefined ? value : formatOpenMetricsFloat(f);
+      if (NORMALISED.size >= 4096) NORMALISED.clear();
+      NORMALISED.set(value, out);
+    }
+    return out;
   }
   return value;
 }
+
+/** Canonical forms of recently seen `le`/`quantile` values (bounded; cleared when full). */
+const NORMALISED = new Map<string, string>();

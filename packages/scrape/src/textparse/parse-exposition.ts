@@ -1,3 +1,4 @@
+import type { Labels } from '@scrapewire/model';
 import type { MetricType } from '@scrapewire/storage';
 import { createParser, type CreateParserOptions } from './create-parser.js';
 import { EntryKind } from './parser.js';
@@ -110,7 +111,7 @@ export function parseExposition(
           value: number;
           timestampMs?: number;
           exemplar?: NonNullable<ParsedSample['exemplar']>;
-        } = { name, labels: labels.without('__name__').toObject(), value: parser.value() };
+        } = { name, labels: plainLabels(labels), value: parser.value() };
         const ts = parser.timestampMs();
         if (ts !== undefined) sample.timestampMs = ts;
         const ex = parser.exemplar();
@@ -128,6 +129,14 @@ export function parseExposition(
     }
   }
   return families;
+}
+
+/** The labels as an object without `__name__`, in one pass and without an intermediate label set. */
+function plainLabels(labels: Labels): Record<string, string> {
+  const out: Record<string, string> = {};
+  const flat = labels.toFlat();
+  for (let i = 0; i < flat.length; i += 2) if (flat[i] !== '__name__') out[flat[i]!] = flat[i + 1]!;
+  return out;
 }
 
 function belongs(f: MutableFamily, name: string): boolean {
