@@ -21,7 +21,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   // Discovery is usable alone: no scrape, no storage.
   '@scrapewire/discovery': ['@scrapewire/model', '@scrapewire/config', '@scrapewire/kube-client-metrics'],
   // Scrape consumes target sets (model), never discovery's code.
-  '@scrapewire/scrape': ['@scrapewire/model', '@scrapewire/relabel', '@scrapewire/config', '@scrapewire/storage'],
+  '@scrapewire/scrape': [
+    '@scrapewire/model',
+    '@scrapewire/relabel',
+    '@scrapewire/config',
+    '@scrapewire/storage',
+  ],
   // Client instrumentation is independent of everything else here.
   '@scrapewire/kube-client-metrics': [],
   '@scrapewire/test-utils': ['@scrapewire/model'],
@@ -42,7 +47,8 @@ function walk(dir: string, out: string[] = []): string[] {
 function importsOf(file: string): string[] {
   const src = readFileSync(file, 'utf8');
   const specs: string[] = [];
-  const re = /(?:^|\n)\s*(?:import|export)\s[^'"`;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+  const re =
+    /(?:^|\n)\s*(?:import|export)\s[^'"`;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
   for (const m of src.matchAll(re)) specs.push((m[1] ?? m[2])!);
   return specs;
 }
@@ -68,12 +74,17 @@ describe('package boundaries', () => {
     if (!allowed) continue;
 
     it(`${pkg.name} depends only on the packages below it`, () => {
-      const workspaceDeps = Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@scrapewire/') || d === 'scrapewire');
+      const workspaceDeps = Object.keys(pkg.dependencies ?? {}).filter(
+        (d) => d.startsWith('@scrapewire/') || d === 'scrapewire',
+      );
       expect(workspaceDeps.filter((d) => !allowed.includes(d))).toEqual([]);
     });
 
     it(`${pkg.name} imports only declared dependencies, never another package's files`, () => {
-      const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
+      const declared = new Set([
+        ...Object.keys(pkg.dependencies ?? {}),
+        ...Object.keys(pkg.peerDependencies ?? {}),
+      ]);
       const problems: string[] = [];
       for (const file of walk(join(root, 'packages', dir, 'src'))) {
         const rel = file.slice(root.length + 1);
@@ -87,7 +98,11 @@ describe('package boundaries', () => {
           if (spec.startsWith('node:') || builtins.has(spec)) continue;
           const name = packageOf(spec);
           if (!declared.has(name)) problems.push(`${rel}: imports undeclared ${name}`);
-          if (name.startsWith('@scrapewire/') && spec !== name && /\/(src|dist|internal)\b/.test(spec.slice(name.length))) {
+          if (
+            name.startsWith('@scrapewire/') &&
+            spec !== name &&
+            /\/(src|dist|internal)\b/.test(spec.slice(name.length))
+          ) {
             problems.push(`${rel}: deep import ${spec}`);
           }
         }
