@@ -49,12 +49,13 @@ describe.skipIf(!bin)(
       const values = [1, 2.5, -3, 1234567.5];
       const app = rw.appender();
       for (const [i, v] of values.entries()) app.append(0, l, t0 + i * 10_000, v);
+      app.appendStale(0, l, t0 + 40_000);
       await app.commit();
       expect(await rw.close({ deadlineMs: 10_000 })).toEqual({ flushed: true, dropped: 0 });
       const got = await vi.waitFor(
         async () => {
           const e = await exportSeries(server!.base, 'sw_vm_gauge');
-          expect(e[0]?.timestamps.length).toBe(4);
+          expect(e[0]?.timestamps.length).toBe(5);
           return e;
         },
         { timeout: 10_000, interval: 200 },
@@ -62,8 +63,9 @@ describe.skipIf(!bin)(
       expect(got).toEqual([
         {
           metric: { __name__: 'sw_vm_gauge', cluster: 'vm', instance: 'x', job: 'rw' },
-          values,
-          timestamps: values.map((_, i) => t0 + i * 10_000),
+          // The staleness marker is stored; the JSON export writes any NaN as null.
+          values: [...values, null],
+          timestamps: [...values, 0].map((_, i) => t0 + i * 10_000),
         },
       ]);
     });
