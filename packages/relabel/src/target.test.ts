@@ -2,7 +2,6 @@ import { Labels } from '@scrapewire/model';
 import { describe, expect, it } from 'vitest';
 import { compileRelabelConfigs } from './compile.js';
 import { DEFAULT_RELABEL_CONFIG, type RelabelConfig } from './relabel-config.js';
-import { scrapeUrlCases } from './scrape-url.test-cases.js';
 import { targetScrapeUrl } from './scrape-url.js';
 import {
   discoveredTargetLabels,
@@ -189,6 +188,58 @@ describe('targetsFromGroup', () => {
     expect(d.labels.has('team')).toBe(false);
   });
 });
+
+/** Cases for `targetScrapeUrl`: name, labels, job params, expected URL (as Go's `url.URL.String`). */
+const scrapeUrlCases: [string, Record<string, string>, Record<string, string[]>, string][] = [
+  [
+    'plain',
+    { __scheme__: 'http', __address__: 'h:80', __metrics_path__: '/metrics' },
+    {},
+    'http://h:80/metrics',
+  ],
+  [
+    'params sorted, first value replaced by __param_',
+    {
+      __scheme__: 'https',
+      __address__: 'h',
+      __metrics_path__: '/probe',
+      __param_module: 'icmp',
+      __param_a: '1',
+    },
+    { module: ['http', 'tcp'], z: ['9'] },
+    'https://h/probe?a=1&module=icmp&module=tcp&z=9',
+  ],
+  [
+    'query escaping like url.QueryEscape',
+    { __scheme__: 'http', __address__: 'h', __metrics_path__: '/m', __param_q: 'a b&c=d/é~' },
+    {},
+    'http://h/m?q=a+b%26c%3Dd%2F%C3%A9~',
+  ],
+  [
+    'path escaping',
+    { __scheme__: 'http', __address__: 'h', __metrics_path__: '/a b/c?d' },
+    {},
+    'http://h/a%20b/c%3Fd',
+  ],
+  [
+    'relative path gets a slash',
+    { __scheme__: 'http', __address__: 'h', __metrics_path__: 'metrics' },
+    {},
+    'http://h/metrics',
+  ],
+  [
+    'IPv6 host',
+    { __scheme__: 'http', __address__: '[::1]:9090', __metrics_path__: '/metrics' },
+    {},
+    'http://[::1]:9090/metrics',
+  ],
+  [
+    'empty param value kept from params',
+    { __scheme__: 'http', __address__: 'h', __metrics_path__: '/' },
+    { x: [''] },
+    'http://h/?x=',
+  ],
+];
 
 describe('targetScrapeUrl', () => {
   it.each(scrapeUrlCases)('%s', (_name, labels, params, want) => {
