@@ -356,6 +356,9 @@ export function kubernetesDiscoverer(
           enqueueDependents(`svc:${key}`);
           return;
         case 'pods':
+          // Prometheus 3.x's endpoints role counts pod updates (role "pod"); the endpointslice role does not.
+          if (config.role === 'endpoints' && kind === 'update')
+            safeCall(metrics.onEvent?.bind(metrics), 'pod', kind);
           enqueueDependents(`pod:${key}`);
           return;
         case 'nodes':

@@ -10,7 +10,10 @@ export type KubernetesEventKind = 'add' | 'update' | 'delete';
  * `…_workqueue_items_total`). Every method is optional; a hook that throws is ignored.
  */
 export interface KubernetesSDMetrics {
-  /** An informer add/update/delete. Service events seen by the endpoints roles count as role `service`. */
+  /**
+   * An informer add/update/delete. As in Prometheus 3.x, service events seen by the endpoints roles count as
+   * role `service`, and pod updates seen by the endpoints role as role `pod`.
+   */
   onEvent?(role: KubernetesRole, event: KubernetesEventKind): void;
   /** A failed list or watch (connection error, non-2xx status, watch that went silent). */
   onFailure?(resource: string, error: Error): void;
