@@ -352,6 +352,15 @@ describe('createScrapeManager', () => {
     t.sub.unsubscribe();
   });
 
+  it('collapses duplicate targets across groups into one loop', async () => {
+    const t = setup([jobConfig()]);
+    t.targets$.next(sets({ job: [group('g1', 'a:1'), group('g2', 'a:1'), group('g3', 'a:1', 'a:1')] }));
+    expect(t.urls()).toEqual(['http://a:1/metrics']);
+    await vi.advanceTimersByTimeAsync(INTERVAL);
+    expect(t.transport.calls).toHaveLength(1);
+    t.sub.unsubscribe();
+  });
+
   it('errors on an invalid config list', () => {
     const manager = createScrapeManager({ appendable: new RecordingAppendable() });
     const err = vi.fn();

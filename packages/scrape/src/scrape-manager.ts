@@ -166,7 +166,13 @@ export function createScrapeManager(options: ScrapeManagerOptions): ScrapeManage
             continue;
           }
           synced.set(job, groups);
-          pool.sync(groups);
+          try {
+            pool.sync(groups);
+          } catch (e) {
+            // A bug or a bad group must not take the engine down; the next update retries.
+            synced.delete(job);
+            logger.error({ scrape_pool: job, err: e }, 'error syncing scrape pool');
+          }
         }
       };
 
