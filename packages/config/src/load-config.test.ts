@@ -372,6 +372,9 @@ describe('errors', () => {
       'scrape_configs: [{job_name: a, relabel_configs: [{source_labels: [""], target_label: b}]}]',
       '"" is not a valid label name',
     ],
+    ['remote_read without url', 'remote_read: [{name: a}]', 'url for remote_read is empty'],
+    ['null remote_read', 'remote_read: [~]', 'empty or null remote read config section'],
+    ['alerting not a map', 'alerting: [a]', 'cannot unmarshal !!seq into alerting'],
     ['scrape_config_files glob', 'scrape_config_files: ["a/*/b.yml"]', 'invalid scrape config file path'],
     [
       'invalid external label name',

@@ -122,6 +122,7 @@ export function loadConfig(text: string, options: LoadConfigOptions = {}): Prome
     remoteWrite.push(rw);
   }
 
+  checkIgnoredSections(top);
   const ignoredSections = [...top.keys()].filter((k) => !ACTED_ON.has(k) && !top.get(k)!.isNull);
   const scrapeConfigFiles = (top.get('scrape_config_files')?.strList() ?? []).map((p) => resolvePath(ctx, p));
   const { metricNameEscapingScheme: _escaping, ...globalOut } = global;
@@ -135,6 +136,25 @@ export function loadConfig(text: string, options: LoadConfigOptions = {}): Prome
     ruleFiles: (top.get('rule_files')?.strList() ?? []).map((p) => resolvePath(ctx, p)),
     ...(options.filename !== undefined ? { sourceFile: options.filename } : {}),
   });
+}
+
+/**
+ * Sections scrapewire does not act on still get the shape checks that make Prometheus reject a file
+ * outright, so that a file both accept is one Prometheus would also load. Their fields are not checked.
+ */
+function checkIgnoredSections(top: ReadonlyMap<string, Field>): void {
+  for (const key of ['alerting', 'storage', 'tracing', 'otlp', 'runtime'])
+    top.get(key)?.entries(`into ${key}`);
+  const names = new Set<string>();
+  for (const entry of top.get('remote_read')?.list() ?? []) {
+    if (entry.isNull) entry.fail('empty or null remote read config section');
+    const fields = new Map(entry.entries('into remote_read'));
+    if (!fields.get('url')?.str()) entry.fail('url for remote_read is empty');
+    const name = fields.get('name')?.str() ?? '';
+    if (name && names.has(name))
+      entry.fail(`found multiple remote read configs with job name ${JSON.stringify(name)}`);
+    names.add(name);
+  }
 }
 
 function contextFor(options: LoadConfigOptions): LoadContext {
