@@ -228,6 +228,21 @@ describe('watchConfig on the real file system', () => {
     expect(jobOf(await q.next())).toBe('after');
   });
 
+  it('follows a file that is a symlink into another directory', async () => {
+    await mkdir(join(dir, 'real'));
+    await mkdir(join(dir, 'etc'));
+    await writeFile(join(dir, 'real', 'p.yml'), job('one'));
+    await symlink(join(dir, 'real', 'p.yml'), join(dir, 'etc', 'prometheus.yml'));
+    const q = new EventQueue();
+    sub = watchConfig(join(dir, 'etc', 'prometheus.yml'), { debounceMs: 20, sighup: false }).subscribe(
+      q.push,
+    );
+    expect(jobOf(await q.next())).toBe('one');
+    await writeFile(join(dir, 'real', 'p.tmp'), job('two'));
+    await rename(join(dir, 'real', 'p.tmp'), join(dir, 'real', 'p.yml'));
+    expect(jobOf(await q.next())).toBe('two');
+  });
+
   it("sees a Kubernetes ConfigMap '..data' symlink swap", async () => {
     // The kubelet's layout: timestamped dirs, `..data` pointing at the live one, and the file a symlink
     // through `..data`. An update writes a new dir and renames a new `..data` link over the old one.

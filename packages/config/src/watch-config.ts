@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type FSWatcher, watch as fsWatch } from 'node:fs';
+import { type FSWatcher, watch as fsWatch, realpathSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   asyncScheduler,
@@ -88,6 +88,12 @@ export function watchConfig(path: string, options: WatchConfigOptions = {}): Obs
       // A load can finish after unsubscribe; it must not open watchers nobody will close.
       if (closed) return;
       const wanted = new Set([mainDir, ...(config.scrapeConfigFiles ?? []).map((p) => dirname(resolve(p)))]);
+      // When the file is a symlink into another directory, edits happen there.
+      try {
+        wanted.add(dirname(realpathSync(path)));
+      } catch {
+        // Gone again already; the next change or SIGHUP reloads.
+      }
       for (const [dir, w] of watchers) {
         if (!wanted.has(dir)) {
           w.close();
