@@ -9,6 +9,7 @@ import {
   interceptors,
 } from 'undici';
 import { DiscoveryError, DiscoveryErrorCode } from './errors.js';
+import type { OAuth2TokenSource } from './oauth2-token.js';
 import { readSecretSource, readTrimmedFile } from './secret-source.js';
 
 const TLS_VERSIONS = {
@@ -38,8 +39,7 @@ export async function tlsOptions(tls: TlsConfig): Promise<buildConnector.BuildOp
  * `proxy_connect_header`) or the environment's proxy, and redirects (up to 10, as Go's client) when
  * `follow_redirects` is on. The caller owns it and must `close()` or `destroy()` it.
  *
- * Not supported here (reported when a request is made): `oauth2`. Ignored: `no_proxy` with `proxy_url`,
- * `enable_http2` (requests use HTTP/1.1).
+ * Ignored: `no_proxy` with `proxy_url`, `enable_http2` (requests use HTTP/1.1).
  */
 export async function createDispatcher(config: HttpClientConfig): Promise<Dispatcher> {
   const connect = await tlsOptions(config.tlsConfig);
@@ -59,10 +59,15 @@ export async function createDispatcher(config: HttpClientConfig): Promise<Dispat
 }
 
 /**
- * The request headers an `<http_config>` adds: Authorization (basic, or `<type> <credentials>`) and the
+ * The request headers an `<http_config>` adds: Authorization (OAuth 2.0 token from `oauth2`, basic, or
+ * `<type> <credentials>`) and the
  * custom `http_headers`. Files are read on every call so rotated credentials apply at the next request.
  */
-export async function authHeaders(config: HttpClientConfig): Promise<Record<string, string>> {
+export async function authHeaders(
+  config: HttpClientConfig,
+  oauth2?: OAuth2TokenSource,
+  signal?: AbortSignal,
+): Promise<Record<string, string>> {
   const headers: Record<string, string> = {};
   for (const [name, h] of Object.entries(config.httpHeaders)) {
     const values = [...h.values, ...h.secrets.map((s) => s.reveal())];
@@ -70,9 +75,14 @@ export async function authHeaders(config: HttpClientConfig): Promise<Record<stri
     if (values.length > 0) headers[name] = values.join(', ');
   }
   if (config.oauth2 !== undefined) {
-    throw new DiscoveryError(DiscoveryErrorCode.HttpRefresh, 'oauth2 is not supported by this HTTP client');
-  }
-  if (config.basicAuth !== undefined) {
+    if (oauth2 === undefined) {
+      throw new DiscoveryError(
+        DiscoveryErrorCode.HttpRefresh,
+        'oauth2 is configured but no token source given',
+      );
+    }
+    headers.authorization = await oauth2.authorization(signal);
+  } else if (config.basicAuth !== undefined) {
     const b = config.basicAuth;
     const user = b.usernameFile !== undefined ? await readTrimmedFile(b.usernameFile) : (b.username ?? '');
     const password = b.password !== undefined ? await readSecretSource(b.password) : '';

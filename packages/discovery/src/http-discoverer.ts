@@ -8,6 +8,7 @@ import type { Discoverer, DiscovererContext } from './discoverer.js';
 import { DiscoveryError, DiscoveryErrorCode } from './errors.js';
 import { GroupTracker } from './group-tracker.js';
 import { authHeaders, createDispatcher } from './http-client.js';
+import { OAuth2TokenSource } from './oauth2-token.js';
 import { noopDiscoveryMetrics } from './metrics.js';
 import { parseTargetGroupsJson } from './target-group-parse.js';
 
@@ -46,8 +47,8 @@ function validate(config: HttpSDConfig): void {
  *
  * GETs `url` at once and then every `refreshIntervalMs` (a tick that comes while a request is still
  * running is skipped), with `Accept: application/json` and `X-Prometheus-Refresh-Interval-Seconds`, and the
- * auth, TLS and proxy of its `<http_config>`. The response must be 200 with `Content-Type:
- * application/json` and hold a JSON list of target groups; group `i` gets source `<url>:<i>` and the label
+ * auth (basic, authorization, OAuth 2.0 client credentials), TLS and proxy of its `<http_config>`. The
+ * response must be 200 with `Content-Type: application/json` and hold a JSON list of target groups; group `i` gets source `<url>:<i>` and the label
  * `__meta_url`. A failed refresh (network error, timeout — the refresh interval, as in Prometheus — status,
  * content type, body) is logged and counted, and the last good groups stay. Unsubscribing aborts the
  * request in flight, stops the timer and closes the connection pool.
@@ -67,6 +68,8 @@ export function httpDiscoverer(config: HttpSDConfig, ctx?: DiscovererContext): D
   return new Observable<TargetGroup[]>((subscriber) => {
     const tracker = new GroupTracker();
     let dispatcher: Promise<Dispatcher> | undefined;
+    const oauth2 =
+      config.httpClient.oauth2 !== undefined ? new OAuth2TokenSource(config.httpClient.oauth2) : undefined;
 
     const fetchGroups = async (signal: AbortSignal): Promise<TargetGroup[]> => {
       // Built on first use (it reads TLS files); forgotten again if that fails, so the next tick retries.
@@ -75,13 +78,15 @@ export function httpDiscoverer(config: HttpSDConfig, ctx?: DiscovererContext): D
         throw err;
       });
       const headers = {
-        ...(await authHeaders(config.httpClient)),
+        ...(await authHeaders(config.httpClient, oauth2, signal)),
         'user-agent': HTTP_SD_USER_AGENT,
         accept: 'application/json',
         'x-prometheus-refresh-interval-seconds': refreshHeader,
       };
       const res = await request(url, { method: 'GET', headers, dispatcher: await dispatcher, signal });
       try {
+        // A rejected token may have been revoked early: fetch a new one next time.
+        if (res.statusCode === 401) oauth2?.invalidate();
         if (res.statusCode !== 200) {
           throw new Error(
             `server returned HTTP status ${res.statusCode} ${STATUS_CODES[res.statusCode] ?? ''}`,
@@ -154,6 +159,7 @@ export function httpDiscoverer(config: HttpSDConfig, ctx?: DiscovererContext): D
       const d = dispatcher;
       dispatcher = undefined;
       void d?.then((x) => x.destroy()).catch(() => {});
+      void oauth2?.close();
     };
   });
 }
