@@ -20,15 +20,13 @@ describe('OAuth 2.0 client credentials', () => {
         req.on('data', (c) => (body += c));
         req.on('end', () => {
           tokenRequests.push({ headers: req.headers, body });
-          res
-            .writeHead(200, { 'content-type': 'application/json' })
-            .end(
-              JSON.stringify({
-                access_token: `tok${tokenRequests.length}`,
-                token_type: 'bearer',
-                expires_in: expiresIn,
-              }),
-            );
+          res.writeHead(200, { 'content-type': 'application/json' }).end(
+            JSON.stringify({
+              access_token: `tok${tokenRequests.length}`,
+              token_type: 'bearer',
+              expires_in: expiresIn,
+            }),
+          );
         });
         return;
       }
