@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PassThrough } from 'node:stream';
 import { findBinary, missingBinaryMessage } from '@scrapewire/test-utils';
@@ -168,7 +169,15 @@ describe.skipIf(!promtool)(
         child.stdin!.end(input);
       });
 
+    const fixture = (f: string) =>
+      readFileSync(
+        fileURLToPath(new URL(`../../../scrape/test/fixtures/exporters/${f}`, import.meta.url)),
+        'utf8',
+      );
+
     it.each([
+      ['node_exporter payload', fixture('node_exporter-1.5.txt')],
+      ['prometheus payload', fixture('prometheus-2.42.txt')],
       ['valid', GOOD],
       [
         'lint only',
