@@ -270,9 +270,11 @@ describe('errors', () => {
     );
   });
 
-  it('points at the key of an unknown field', () => {
+  it('points at the key of an unknown field, with a hint', () => {
     const e = errorOf('global:\n  scrape_intervl: 1m\n');
     expect([e.line, e.column]).toEqual([2, 3]);
+    expect(e.reason).toBe('field scrape_intervl not found in type global (did you mean scrape_interval?)');
+    expect(errorOf('global:\n  frobnicate: 1\n').reason).toBe('field frobnicate not found in type global');
   });
 
   it.each([

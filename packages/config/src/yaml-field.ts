@@ -122,8 +122,12 @@ export class Field {
     if (this.isNull) return out;
     const allowed = new Set(known);
     for (const [key, f] of this.entries(`into ${typeName}`)) {
-      if (!allowed.has(key))
-        new Field(this.src, f.anchor, f.path).fail(`field ${key} not found in type ${typeName}`);
+      if (!allowed.has(key)) {
+        const hint = closest(key, known);
+        new Field(this.src, f.anchor, f.path).fail(
+          `field ${key} not found in type ${typeName}${hint ? ` (did you mean ${hint}?)` : ''}`,
+        );
+      }
       out.set(key, f);
     }
     return out;
@@ -257,4 +261,31 @@ export function optionalStruct(
   known: readonly string[],
 ): Map<string, Field> {
   return field ? field.struct(typeName, known) : new Map();
+}
+
+/** The known key nearest to a misspelt one (edit distance ≤ 2), for "did you mean" hints. */
+function closest(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const k of known) {
+    const d = editDistance(key, k, bestDistance);
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string, cap: number): number {
+  if (Math.abs(a.length - b.length) >= cap) return cap;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
