@@ -64,6 +64,7 @@ export class Informer {
   #watchdog: Subscription | undefined;
   #abortWatch: (() => void) | undefined;
   #abortList: AbortController | undefined;
+  #listTimer: Subscription | undefined;
 
   constructor(options: InformerOptions) {
     this.#o = options;
@@ -86,6 +87,7 @@ export class Informer {
   /** Stops the watch and every timer; nothing is called back afterwards. */
   stop(): void {
     this.#stopped = true;
+    this.#listTimer?.unsubscribe();
     this.#abortList?.abort('informer stopped');
     this.#abortList = undefined;
     this.#stopWatch();
@@ -128,6 +130,7 @@ export class Informer {
     const timeout = this.#o.listTimeoutMs;
     const timer = this.#o.scheduler.schedule(() => abort.abort(`no answer within ${timeout} ms`), timeout);
     this.#abortList = abort;
+    this.#listTimer = timer;
     this.#o.client.list(this.#o.path, this.#selectors(), abort.signal).then(
       (body) => {
         timer.unsubscribe();

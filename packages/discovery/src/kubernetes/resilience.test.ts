@@ -150,6 +150,37 @@ describe('kubernetes discovery resilience', () => {
     expect(failures.map((e) => (e as { statusCode?: number }).statusCode)).toEqual([503, 503, 500, 500]);
   });
 
+  it('sends nothing until every collection of the role has synced, then one full set', async () => {
+    const api = await fake();
+    api.create('pods', pod('a', '10.0.0.1'));
+    api.create('services', { metadata: { name: 's', namespace: 'ns' }, spec: {} });
+    api.create('endpoints', {
+      metadata: { name: 's', namespace: 'ns' },
+      subsets: [
+        {
+          addresses: [{ ip: '10.0.0.1', targetRef: { kind: 'Pod', name: 'a', namespace: 'ns' } }],
+          ports: [{ port: 80 }],
+        },
+      ],
+    });
+    api.failRequests({
+      status: 503,
+      count: 3,
+      match: (r) => r.path === '/api/v1/pods' && r.query.watch === undefined,
+    });
+    collector = new GroupCollector(kubernetesDiscoverer(sdConfig('endpoints', api.url), fastCtx()));
+    await until(() => api.requests.filter((r) => r.path === '/api/v1/pods').length >= 3);
+    expect(collector.batches).toEqual([]);
+    const [group] = await collector.first();
+    expect(collector.batches).toHaveLength(1);
+    // The pod was known when the first set was built: its labels are on the endpoint target.
+    expect(group!.targets[0]).toMatchObject({ __meta_kubernetes_pod_name: 'a' });
+    // One list per collection (endpoints, services, pods), shared by everything the role builds.
+    const lists = listRequests(api).map((r) => r.path);
+    expect(new Set(lists)).toEqual(new Set(['/api/v1/endpoints', '/api/v1/services', '/api/v1/pods']));
+    expect(lists.filter((p) => p !== '/api/v1/pods')).toHaveLength(2);
+  });
+
   it('aborts and retries a list the server never answers', async () => {
     const api = await fake();
     api.create('pods', pod('a', '10.0.0.1'));
