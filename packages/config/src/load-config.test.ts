@@ -244,6 +244,28 @@ describe('field parsing', () => {
     expect(c.warnings![0]).toContain('consul_sd_configs');
   });
 
+  it('accepts Kubernetes selector syntax and rejects malformed selectors', () => {
+    const ok = load(
+      'scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs:\n      - role: endpoints\n        selectors:\n          - {role: pod, label: "app in (a, b),!legacy,tier!=db,example.com/team=x", field: "spec.nodeName=n1,status.phase!=Failed"}\n',
+    );
+    expect(ok.scrapeConfigs[0]!.serviceDiscovery.kubernetesSdConfigs[0]!.selectors).toEqual([
+      {
+        role: 'pod',
+        label: 'app in (a, b),!legacy,tier!=db,example.com/team=x',
+        field: 'spec.nodeName=n1,status.phase!=Failed',
+      },
+    ]);
+    const field = errorOf(
+      'scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs: [{role: pod, selectors: [{role: pod, field: metadata.name}]}]\n',
+    );
+    expect(field.reason).toContain("invalid selector: 'metadata.name'");
+    expect(field.path).toBe('scrape_configs[0].kubernetes_sd_configs[0].selectors[0].field');
+    const label = errorOf(
+      'scrape_configs:\n  - job_name: a\n    kubernetes_sd_configs: [{role: pod, selectors: [{role: pod, label: "app in"}]}]\n',
+    );
+    expect(label.path).toBe('scrape_configs[0].kubernetes_sd_configs[0].selectors[0].label');
+  });
+
   it('reads YAML 1.1 booleans as yaml.v2 does', () => {
     const [job] = load('scrape_configs: [{job_name: a, honor_labels: yes}]').scrapeConfigs;
     expect(job!.honorLabels).toBe(true);
