@@ -176,7 +176,7 @@ export function appendScrape(
           res.error = err;
           return res;
         }
-        entry = { ref: 0, labels: final, lastIter: -1 };
+        entry = { ref: 0, labels: final, key: final.key(), lastIter: -1 };
         isNew = true;
       } else if (o.bypassCache && o.mutate(parser.labels()) === undefined) {
         continue;
@@ -219,7 +219,7 @@ export function appendScrape(
         cache.series.set(key, entry);
         if (!sampleLimitErr) res.seriesAdded++;
       }
-      if (exposedTs === undefined || o.trackTimestampsStaleness) cache.cur.add(entry);
+      if (exposedTs === undefined || o.trackTimestampsStaleness) cache.cur.set(entry.key, entry);
       const ex = parser.exemplar();
       if (ex !== undefined) {
         try {
@@ -265,8 +265,8 @@ function metadataFor(cache: ScrapeCache, name: string, iter: number) {
 /** Appends staleness markers for series seen in the previous scrape but not in this one. */
 export function appendStaleMarkers(cache: ScrapeCache, app: Appender, tsMs: number): number {
   let n = 0;
-  for (const e of cache.prev) {
-    if (cache.cur.has(e)) continue;
+  for (const [k, e] of cache.prev) {
+    if (cache.cur.has(k)) continue;
     try {
       e.ref = app.appendStale(e.ref, e.labels, tsMs);
     } catch {

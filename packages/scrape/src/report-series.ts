@@ -31,7 +31,8 @@ function entryFor(cache: ScrapeCache, target: ScrapeTarget, name: string): Cache
   let e = cache.report.get(name);
   if (e === undefined) {
     // Report series carry the public target labels and no metric relabeling (Prometheus's `report`).
-    e = { ref: 0, labels: target.publicLabels.builder().set('__name__', name).labels(), lastIter: 0 };
+    const labels = target.publicLabels.builder().set('__name__', name).labels();
+    e = { ref: 0, labels, key: labels.key(), lastIter: 0 };
     cache.report.set(name, e);
   }
   return e;

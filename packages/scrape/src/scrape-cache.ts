@@ -5,6 +5,8 @@ import type { MetricType, SeriesRef } from '@scrapewire/storage';
 export interface CacheEntry {
   ref: SeriesRef;
   readonly labels: Labels;
+  /** `labels.key()`, computed once: staleness is tracked by final label set. */
+  readonly key: string;
   /** The last scrape iteration that saw this series. */
   lastIter: number;
 }
@@ -31,10 +33,13 @@ export class ScrapeCache {
   readonly series = new Map<string, CacheEntry>();
   readonly dropped = new Map<string, number>();
   readonly metadata = new Map<string, MetadataEntry>();
-  /** Series appended in the previous completed scrape (candidates for stale markers). */
-  prev = new Set<CacheEntry>();
-  /** Series appended in the current scrape. */
-  cur = new Set<CacheEntry>();
+  /**
+   * Series appended in the previous completed scrape (candidates for stale markers), by final label set —
+   * not by raw text, so two raw spellings of one series, or a successor loop after a config reload, agree.
+   */
+  prev = new Map<string, CacheEntry>();
+  /** Series appended in the current scrape, by final label set. */
+  cur = new Map<string, CacheEntry>();
   /** The report series (`up`, …) by name, kept apart from exposed series as Prometheus does with a 0xFF suffix. */
   readonly report = new Map<string, CacheEntry>();
   private sizeAtLastSuccess = 0;
@@ -61,7 +66,7 @@ export class ScrapeCache {
       for (const [k, m] of this.metadata) if (m.lastIter < this.iter - 10) this.metadata.delete(k);
     }
     this.prev = this.cur;
-    this.cur = new Set();
+    this.cur = new Map();
     this.iter++;
     return forced;
   }

@@ -329,7 +329,7 @@ export function endOfRunStaleness(
       exhaustMap(() =>
         defer(async () => {
           const app = appendable.appender();
-          appendAllStale(cache.prev, app, ts);
+          appendAllStale(cache.prev.values(), app, ts);
           appendAllStale(cache.report.values(), app, ts);
           try {
             await app.commit();

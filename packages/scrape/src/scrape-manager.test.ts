@@ -231,6 +231,26 @@ describe('createScrapeManager', () => {
     t.sub.unsubscribe();
   });
 
+  it('on a reload that cannot reuse the cache, the new loop stales only the series that went away', async () => {
+    const t = setup([jobConfig()]);
+    t.targets$.next(sets({ job: [group('g', 'a:1')] }));
+    await vi.advanceTimersByTimeAsync(INTERVAL);
+    // Dropping `m` by metric relabeling changes more than interval/timeout/limits: fresh cache.
+    const drop = {
+      ...DEFAULT_RELABEL_CONFIG,
+      sourceLabels: ['__name__'],
+      regex: 'm',
+      action: 'drop' as const,
+    };
+    t.config$.next([jobConfig({ metricRelabelConfigs: [drop] })]);
+    await vi.advanceTimersByTimeAsync(5 * INTERVAL);
+    const m = t.store.values('{__name__="m", instance="a:1", job="job"}');
+    expect(m.filter((v) => v === 'stale')).toHaveLength(1);
+    expect(m.at(-1)).toBe('stale');
+    expect(t.store.values('{__name__="up", instance="a:1", job="job"}').includes('stale')).toBe(false);
+    t.sub.unsubscribe();
+  });
+
   it('stops a removed job at once, without stale markers', async () => {
     const t = setup([jobConfig(), jobConfig({ jobName: 'other' })]);
     t.targets$.next(sets({ job: [group('g', 'a:1')], other: [group('g', 'b:1')] }));

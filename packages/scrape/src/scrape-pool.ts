@@ -286,14 +286,28 @@ export class ScrapePool {
 
   /**
    * Replaces a loop: the old one stops gracefully, the new one subscribes once the old one's in-flight
-   * scrape is over, taking over its cache when the configs allow (and then the old loop writes no
-   * end-of-run staleness).
+   * scrape is over. The new loop takes over the old cache when the configs allow (Prometheus's
+   * `reusableCache`); otherwise it starts with a fresh cache that inherits the old loop's last series, so
+   * series that vanish across the reload still get stale markers from the new loop. Either way the old loop
+   * writes no end-of-run staleness: its series live on in the successor (Prometheus writes them and relies
+   * on the storage rejecting them as out of order, which not every Appendable does).
    */
   private restart(old: LoopHandle, target: ScrapeTarget): void {
-    const reuse = this.reusable;
-    old.skipStaleness = reuse;
+    old.skipStaleness = true;
     old.stop$.next();
     this.retiring.push(old.done$);
-    this.start(target, old.done$, reuse ? old.cache : undefined);
+    if (this.reusable) {
+      this.start(target, old.done$, old.cache);
+      return;
+    }
+    const fresh = new ScrapeCache();
+    const inherit = old.done$.pipe(
+      tap({
+        complete: () => {
+          fresh.prev = old.cache.prev;
+        },
+      }),
+    );
+    this.start(target, inherit, fresh);
   }
 }
