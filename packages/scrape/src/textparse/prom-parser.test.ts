@@ -240,6 +240,14 @@ describe('Prometheus text parser', () => {
     expect(() => parse('a{__name__="x"} 1\n')).toThrow(/duplicate label name "__name__"/);
   });
 
+  it('reports where each entry starts for line-aware tools', () => {
+    const body = '# HELP a x\n\n  a 1\n# c\n';
+    const p = createTextParser(Buffer.from(body));
+    const starts: number[] = [];
+    for (let k = p.next(); k !== EntryKind.End; k = p.next()) starts.push(p.entryOffset!());
+    expect(starts).toEqual([0, 14, 18]);
+  });
+
   it('counts lines across multi-line label values for error positions', () => {
     const err = parseError('a{b="x\ny"} 1\nbad line\n');
     expect([err.line, err.column]).toEqual([3, 5]);
