@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeKubeApiServer, type FakeKubeApiServerOptions } from './fake-kube-api-server.js';
 
-// biome-ignore lint/suspicious/noExplicitAny: test assertions walk untyped JSON from the wire
+/** Untyped JSON from the wire, for assertions. */
 type Json = any;
 
 const servers: FakeKubeApiServer[] = [];
@@ -158,6 +158,21 @@ describe('FakeKubeApiServer', () => {
     await expect(fetch(`${api.url}/version`)).rejects.toThrow();
     await api.up();
     expect((await getJson(`${api.url}/version`)).status).toBe(200);
+  });
+
+  it('serves streaming lists: initial ADDED events, then the initial-events-end bookmark', async () => {
+    const api = await start();
+    api.create('pods', pod('p1'));
+    const w = openWatch(
+      `${api.url}/api/v1/pods?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true`,
+    );
+    await until(() => w.events.length === 2, 'initial events');
+    expect(w.events.map((e: Json) => e.type)).toEqual(['ADDED', 'BOOKMARK']);
+    expect(w.events[1].object.metadata).toEqual({
+      resourceVersion: api.resourceVersion,
+      annotations: { 'k8s.io/initial-events-end': 'true' },
+    });
+    w.close();
   });
 
   it('starts a watch without resourceVersion with synthetic ADDED events', async () => {

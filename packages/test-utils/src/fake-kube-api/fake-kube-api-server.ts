@@ -93,7 +93,8 @@ const DEFAULT_VERSION = { major: '1', minor: '33', gitVersion: 'v1.33.0' };
 /**
  * A loopback Kubernetes API server with real list+watch semantics, for tests: one global resourceVersion,
  * watches that resume from a resourceVersion (or answer 410 Expired once it is compacted away), bookmarks,
- * label and field selectors, namespaced and cluster-wide collections, `/api`, `/apis` and `/version`, and
+ * label and field selectors, streaming lists (`sendInitialEvents=true`, ended by the
+ * `k8s.io/initial-events-end` bookmark), namespaced and cluster-wide collections, `/api`, `/apis` and `/version`, and
  * fault injection (closed, stalled and failing watches, a server that is down, malformed events).
  *
  * @example
@@ -515,10 +516,24 @@ export class FakeKubeApiServer {
     };
     this.#watches.add(w);
     res.on('close', () => this.#dropWatch(w));
-    if (fromRv === undefined) {
+    const initialEvents = params.get('sendInitialEvents') === 'true';
+    if (fromRv === undefined || initialEvents) {
       // "Now", with the existing objects first as synthetic ADDED events, like kube-apiserver.
       for (const obj of this.#objects.get(kind.resource)!.values()) {
         if (this.#inScope(w, obj)) res.write(`${JSON.stringify({ type: 'ADDED', object: obj })}\n`);
+      }
+      if (initialEvents && w.bookmarks) {
+        // The streaming-list protocol (client-go's WatchListClient, Prometheus ≥3.10): a bookmark marks
+        // the end of the initial state.
+        const object = {
+          kind: kind.kind,
+          apiVersion: kind.apiVersion,
+          metadata: {
+            resourceVersion: String(this.#rv),
+            annotations: { 'k8s.io/initial-events-end': 'true' },
+          },
+        };
+        res.write(`${JSON.stringify({ type: 'BOOKMARK', object })}\n`);
       }
     } else {
       for (const event of this.#history) if (event.rv > fromRv) this.#deliver(w, event);
