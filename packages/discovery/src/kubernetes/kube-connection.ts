@@ -127,3 +127,40 @@ export function kubeConfigForUrl(server: string): KubeConfig {
   });
   return kc;
 }
+
+/** Where a pod's service-account credentials are mounted. */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/**
+ * The in-cluster connection from explicit inputs, so no environment is read behind the caller's back:
+ * `KUBERNETES_SERVICE_HOST`/`_PORT` from `env`, the CA and namespace from the service-account directory, and
+ * the token re-read per request (kubelet rotates projected tokens).
+ */
+export function inClusterConnection(
+  env: Readonly<Record<string, string | undefined>>,
+  readFile: ReadTextFile = defaultReadFile,
+  dir: string = SERVICE_ACCOUNT_DIR,
+): { connection: KubeConnection; namespace: string | undefined } {
+  const host = env.KUBERNETES_SERVICE_HOST;
+  const port = env.KUBERNETES_SERVICE_PORT;
+  if (!host || !port) {
+    throw new Error(
+      'not running in a cluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are unset',
+    );
+  }
+  let namespace: string | undefined;
+  try {
+    namespace = readFile(`${dir}/namespace`).trim() || undefined;
+  } catch {
+    namespace = undefined;
+  }
+  const server = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    namespace,
+    connection: {
+      server,
+      tls: { ca: readFile(`${dir}/ca.crt`) },
+      headers: async () => ({ authorization: `Bearer ${readFile(`${dir}/token`).trim()}` }),
+    },
+  };
+}

@@ -235,6 +235,46 @@ describe('api_server over TLS', () => {
     expect(tlsApi.requests.at(-1)!.clientCertCN).toBe('scrapewire-client');
   });
 
+  it('in-cluster: service host from env, CA, token and own namespace from the service-account dir', async () => {
+    tlsApi.create('pods', {
+      metadata: { name: 'me', namespace: 'monitoring' },
+      spec: {},
+      status: { podIP: '10.2.2.2' },
+    });
+    tlsApi.create('pods', {
+      metadata: { name: 'other', namespace: 'default' },
+      spec: {},
+      status: { podIP: '10.2.2.3' },
+    });
+    const files: Record<string, string> = {
+      '/sa/ca.crt': read('ca.crt'),
+      '/sa/token': 'sa-token\n',
+      '/sa/namespace': 'monitoring',
+    };
+    const readFile = (f: string) => {
+      const v = files[f];
+      if (v === undefined) throw new Error(`ENOENT: ${f}`);
+      return v;
+    };
+    const since = tlsApi.requests.length;
+    const { apiServer: _none, ...base } = sdConfig('pod', '', {
+      namespaces: { ownNamespace: true, names: [] },
+    });
+    const c = new GroupCollector(
+      kubernetesDiscoverer(base, {
+        env: { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: new URL(tlsApi.url).port },
+        readFile,
+        serviceAccountDir: '/sa',
+      }),
+    );
+    await c.first();
+    c.unsubscribe();
+    expect(sources(c)).toEqual(['pod/monitoring/me']);
+    const mine = tlsApi.requests.slice(since);
+    expect(mine[0]).toMatchObject({ path: '/api/v1/namespaces/monitoring/pods' });
+    expect(mine[0]!.headers.authorization).toBe('Bearer sa-token');
+  });
+
   it('insecure_skip_verify connects without the CA; an unknown CA is reported, not fatal', async () => {
     const insecure = new GroupCollector(
       kubernetesDiscoverer(

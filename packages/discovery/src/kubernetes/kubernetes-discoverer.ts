@@ -7,6 +7,7 @@ import { Informer } from './informer.js';
 import {
   connectionFromHttpConfig,
   connectionFromKubeConfig,
+  inClusterConnection,
   loadKubeConfig,
   type ReadTextFile,
 } from './kube-connection.js';
@@ -48,8 +49,16 @@ export interface KubernetesDiscovererContext {
   readonly backoffInitialMs?: number;
   /** @defaultValue 30000 */
   readonly backoffMaxMs?: number;
-  /** Reads credential and CA files named in the HTTP client config. @internal */
+  /** Reads credential, CA and service-account files. @internal */
   readonly readFile?: ReadTextFile;
+  /**
+   * The environment to take `KUBERNETES_SERVICE_HOST`/`_PORT` from for in-cluster configuration (the
+   * agent passes `process.env`). Without it, in-cluster configuration falls back to client-node's
+   * `KubeConfig.loadFromCluster`, which reads the process environment itself.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The service-account directory for in-cluster configuration. @defaultValue SERVICE_ACCOUNT_DIR */
+  readonly serviceAccountDir?: string;
 }
 
 /** Defaults of {@link KubernetesDiscovererContext}. */
@@ -418,16 +427,22 @@ export function kubernetesDiscoverer(
     const connect = async (): Promise<{ conn: KubeConnection; namespaces: readonly string[] }> => {
       let kc = ctx.kubeConfig;
       let conn: KubeConnection;
+      let clusterNamespace: string | undefined;
       if (kc) conn = await connectionFromKubeConfig(kc);
       else if (config.apiServer !== undefined)
         conn = connectionFromHttpConfig(config.apiServer, config.httpClient, ctx.readFile);
-      else {
+      else if (config.kubeconfigFile === undefined && ctx.env) {
+        const inCluster = inClusterConnection(ctx.env, ctx.readFile, ctx.serviceAccountDir);
+        conn = inCluster.connection;
+        clusterNamespace = inCluster.namespace;
+      } else {
         kc = loadKubeConfig(config);
         conn = await connectionFromKubeConfig(kc);
       }
+      clusterNamespace ??= kc?.getContextObject(kc.currentContext)?.namespace;
       const names = new Set(config.namespaces.names);
       if (config.namespaces.ownNamespace) {
-        const own = ctx.ownNamespace ?? kc?.getContextObject(kc.currentContext)?.namespace;
+        const own = ctx.ownNamespace ?? clusterNamespace;
         if (!own) {
           throw new InvalidOptionsError(
             'own_namespace needs in-cluster configuration (no namespace is known)',
