@@ -399,6 +399,16 @@ describe('errors', () => {
     ['remote_read without url', 'remote_read: [{name: a}]', 'url for remote_read is empty'],
     ['null remote_read', 'remote_read: [~]', 'empty or null remote read config section'],
     ['alerting not a map', 'alerting: [a]', 'cannot unmarshal !!seq into alerting'],
+    [
+      'unknown OTLP translation strategy',
+      'otlp: {translation_strategy: Dots}',
+      'unsupported OTLP translation strategy "Dots"',
+    ],
+    [
+      'UTF-8 OTLP strategy with legacy names',
+      'global: {metric_name_validation_scheme: legacy}\notlp: {translation_strategy: NoTranslation}',
+      'is not allowed when UTF8 is disabled',
+    ],
     ['scrape_config_files glob', 'scrape_config_files: ["a/*/b.yml"]', 'invalid scrape config file path'],
     [
       'invalid external label name',

@@ -122,7 +122,7 @@ export function loadConfig(text: string, options: LoadConfigOptions = {}): Prome
     remoteWrite.push(rw);
   }
 
-  checkIgnoredSections(top);
+  checkIgnoredSections(top, global.metricNameValidationScheme);
   const ignoredSections = [...top.keys()].filter((k) => !ACTED_ON.has(k) && !top.get(k)!.isNull);
   const scrapeConfigFiles = (top.get('scrape_config_files')?.strList() ?? []).map((p) => resolvePath(ctx, p));
   const { metricNameEscapingScheme: _escaping, ...globalOut } = global;
@@ -142,9 +142,28 @@ export function loadConfig(text: string, options: LoadConfigOptions = {}): Prome
  * Sections scrapewire does not act on still get the shape checks that make Prometheus reject a file
  * outright, so that a file both accept is one Prometheus would also load. Their fields are not checked.
  */
-function checkIgnoredSections(top: ReadonlyMap<string, Field>): void {
-  for (const key of ['alerting', 'storage', 'tracing', 'otlp', 'runtime'])
+function checkIgnoredSections(top: ReadonlyMap<string, Field>, validation: 'utf8' | 'legacy'): void {
+  for (const key of ['alerting', 'storage', 'tracing', 'otlp', 'runtime']) {
     top.get(key)?.entries(`into ${key}`);
+  }
+  // Prometheus refuses to load an OTLP translation strategy it does not know, or one that needs UTF-8
+  // names when the global validation scheme is legacy.
+  const strategyField = new Map(top.get('otlp')?.entries('into otlp') ?? []).get('translation_strategy');
+  const strategy = strategyField?.str() ?? '';
+  if (strategyField && strategy !== '') {
+    if (strategy === 'NoTranslation' || strategy === 'NoUTF8EscapingWithSuffixes') {
+      if (validation === 'legacy') {
+        strategyField.fail(
+          `OTLP translation strategy ${JSON.stringify(strategy)} is not allowed when UTF8 is disabled`,
+        );
+      }
+    } else if (
+      strategy !== 'UnderscoreEscapingWithSuffixes' &&
+      strategy !== 'UnderscoreEscapingWithoutSuffixes'
+    ) {
+      strategyField.fail(`unsupported OTLP translation strategy ${JSON.stringify(strategy)}`);
+    }
+  }
   const names = new Set<string>();
   for (const entry of top.get('remote_read')?.list() ?? []) {
     if (entry.isNull) entry.fail('empty or null remote read config section');
