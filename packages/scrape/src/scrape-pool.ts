@@ -275,10 +275,18 @@ export class ScrapePool {
           ).subscribe(s),
     );
     const full$ = concat((after ?? EMPTY).pipe(ignoreElements()), loop$, staleness$);
-    const sub = full$.subscribe({
+    // `sub` may not be assigned yet if the stream ends during subscribe; `closed` covers that case below.
+    let sub: Subscription | undefined;
+    const release = () => {
+      if (sub) this.subs.remove(sub);
+    };
+    sub = full$.subscribe({
       next: (r) => this.deps.emit(r),
-      error: (e: unknown) => this.deps.logger.error({ err: e, target: target.url }, 'Scrape loop failed'),
-      complete: () => this.subs.remove(sub),
+      error: (e: unknown) => {
+        this.deps.logger.error({ err: e, target: target.url }, 'Scrape loop failed');
+        release();
+      },
+      complete: release,
     });
     if (!sub.closed) this.subs.add(sub);
     this.loops.set(target.hash, handle);
