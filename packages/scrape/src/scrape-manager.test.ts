@@ -381,6 +381,44 @@ describe('createScrapeManager', () => {
     t.sub.unsubscribe();
   });
 
+  it('keeps a target listed by two groups until neither lists it', async () => {
+    const t = setup([jobConfig()]);
+    const g1 = group('g1', 'a:1');
+    const g2 = group('g2', 'a:1');
+    t.targets$.next(sets({ job: [g1, g2] }));
+    await vi.advanceTimersByTimeAsync(INTERVAL);
+    t.targets$.next(sets({ job: [g2] }));
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(t.urls()).toEqual(['http://a:1/metrics']);
+    t.targets$.next(sets({ job: [] }));
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(t.urls()).toEqual([]);
+    t.sub.unsubscribe();
+  });
+
+  it('rebuilds only the groups whose object changed', async () => {
+    const t = setup([jobConfig()]);
+    const incSyncFailed = vi.fn();
+    const m = createScrapeManager({
+      appendable: t.store,
+      createScraper: t.transport.createScraper,
+      metrics: { ...noopScrapeMetrics, incSyncFailed },
+    });
+    const targets$ = new Subject<TargetSets>();
+    const sub = m.run(targets$, new BehaviorSubject([jobConfig()])).subscribe();
+    // A target with an empty address fails to build: a visible side effect of building the group.
+    const bad: TargetGroup = { source: 'bad', targets: [{ __address__: '' }], labels: {} };
+    targets$.next(sets({ job: [bad, group('g', 'a:1')] }));
+    expect(incSyncFailed).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(5000);
+    targets$.next(sets({ job: [bad, group('g', 'a:1', 'b:1')] }));
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(incSyncFailed).toHaveBeenCalledTimes(1);
+    expect(m.targets().get('job')!.active).toHaveLength(2);
+    sub.unsubscribe();
+    t.sub.unsubscribe();
+  });
+
   it('errors on an invalid config list', () => {
     const manager = createScrapeManager({ appendable: new RecordingAppendable() });
     const err = vi.fn();

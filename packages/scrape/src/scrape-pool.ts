@@ -36,6 +36,12 @@ export interface ScrapePoolDeps {
   readonly emit: (report: ScrapeReport) => void;
 }
 
+/** A group as last synced and the targets built from it. */
+interface GroupEntry {
+  readonly group: TargetGroup;
+  readonly built: GroupTargets;
+}
+
 /** A running loop of the pool. */
 interface LoopHandle {
   readonly target: ScrapeTarget;
@@ -81,7 +87,9 @@ export class ScrapePool {
   /** Every subscription this pool started, including loops that are stopping gracefully. */
   private readonly subs = new Subscription();
   /** Built targets per group source, reused while the group object is unchanged. */
-  private groupCache = new Map<string, { group: TargetGroup; built: GroupTargets }>();
+  private groupCache = new Map<string, GroupEntry>();
+  /** How many group entries list each target hash. */
+  private readonly refs = new Map<bigint, number>();
   private lastGroups: readonly TargetGroup[] = [];
   private forcedError: ScrapeError | undefined;
   private droppedList: Labels[] = [];
@@ -122,53 +130,83 @@ export class ScrapePool {
   /**
    * Reconciles the running loops with the job's target groups (Prometheus's `scrapePool.Sync`). Unchanged
    * targets keep their loop; new ones start; vanished ones stop gracefully and write end-of-run staleness.
-   * Groups whose object is unchanged since the last sync are not rebuilt, so the cost follows the change.
+   *
+   * Incremental: a group whose object is the same as last time is skipped entirely, so the cost of a sync
+   * follows the groups that changed, not the number of targets. Targets are reference-counted across
+   * groups (the same target in two groups is one loop, stopped when no group lists it any more).
    */
-  sync(groups: readonly TargetGroup[], restartAll = false): void {
+  sync(groups: readonly TargetGroup[]): void {
     const started = performance.now();
     this.lastGroups = groups;
-    const nextCache = new Map<string, { group: TargetGroup; built: GroupTargets }>();
-    const seen = new Map<bigint, ScrapeTarget>();
-    const dropped: Labels[] = [];
-    let droppedTotal = 0;
-    const keep = this.config.keepDroppedTargets;
-    for (const g of groups) {
-      const cached = this.groupCache.get(g.source);
-      let built: GroupTargets;
-      if (cached && cached.group === g) built = cached.built;
-      else {
-        built = targetsFromGroup(g, this.config, this.targetRelabel);
-        for (const f of built.failures) {
-          this.deps.logger.error({ scrape_pool: this.jobName, err: f }, 'Creating target failed');
-          this.deps.metrics.incSyncFailed(this.jobName);
-        }
+    const next = new Map<string, GroupEntry>();
+    const maybeGone: bigint[] = [];
+    const added: ScrapeTarget[] = [];
+    groups.forEach((g, i) => {
+      const key = next.has(g.source) ? `${g.source}\xff${i}` : g.source;
+      const cached = this.groupCache.get(key);
+      if (cached && cached.group === g) {
+        next.set(key, cached);
+        return;
       }
-      nextCache.set(g.source, { group: g, built });
-      for (const t of built.targets) if (!seen.has(t.hash)) seen.set(t.hash, t);
-      droppedTotal += built.dropped.length;
-      for (const d of built.dropped) if (keep === 0 || dropped.length < keep) dropped.push(d);
+      const built = this.build(g);
+      next.set(key, { group: g, built });
+      if (cached) for (const t of cached.built.targets) maybeGone.push(this.unref(t.hash));
+      for (const t of built.targets) {
+        this.ref(t.hash);
+        added.push(t);
+      }
+    });
+    for (const [key, entry] of this.groupCache) {
+      if (!next.has(key)) for (const t of entry.built.targets) maybeGone.push(this.unref(t.hash));
     }
-    this.groupCache = nextCache;
-    this.droppedList = dropped;
-    this.droppedTotal = droppedTotal;
+    this.groupCache = next;
+    this.collectDropped();
+    for (const hash of maybeGone) {
+      if (this.refs.has(hash)) continue;
+      const h = this.loops.get(hash);
+      if (h === undefined) continue;
+      this.loops.delete(hash);
+      h.stop$.next();
+    }
+    for (const t of added) if (!this.loops.has(t.hash)) this.start(t);
+    this.afterSync(started);
+  }
 
-    // During a config reload a target may change identity only through its private labels (a new
-    // `__scrape_interval__`, say): it is still the same endpoint with the same series, so its successor
-    // takes over like a restart rather than as a new target next to a stopping one.
+  /**
+   * The sync of a config reload: every group rebuilt with the new config and every loop replaced (see
+   * {@link reload}). During a reload a target may change identity only through its private labels (a new
+   * `__scrape_interval__`, say): it is still the same endpoint with the same series, so its successor
+   * takes over like a restart rather than as a new target next to a stopping one.
+   */
+  private resync(): void {
+    const started = performance.now();
+    const next = new Map<string, GroupEntry>();
+    const seen = new Map<bigint, ScrapeTarget>();
+    this.refs.clear();
+    this.lastGroups.forEach((g, i) => {
+      const key = next.has(g.source) ? `${g.source}\xff${i}` : g.source;
+      const built = this.build(g);
+      next.set(key, { group: g, built });
+      for (const t of built.targets) {
+        this.ref(t.hash);
+        if (!seen.has(t.hash)) seen.set(t.hash, t);
+      }
+    });
+    this.groupCache = next;
+    this.collectDropped();
     const successors = new Map<string, LoopHandle>();
     for (const [hash, h] of this.loops) {
       if (seen.has(hash)) continue;
       this.loops.delete(hash);
-      if (restartAll) successors.set(endpointKey(h.target), h);
-      else h.stop$.next();
+      successors.set(endpointKey(h.target), h);
     }
     for (const [hash, t] of seen) {
       const h = this.loops.get(hash);
       if (h !== undefined) {
-        if (restartAll) this.restart(h, t);
+        this.restart(h, t);
         continue;
       }
-      const prev = restartAll ? successors.get(endpointKey(t)) : undefined;
+      const prev = successors.get(endpointKey(t));
       if (prev !== undefined) {
         successors.delete(endpointKey(t));
         this.restart(prev, t);
@@ -178,6 +216,47 @@ export class ScrapePool {
       h.stop$.next();
       this.retiring.push(h.done$);
     }
+    this.afterSync(started);
+  }
+
+  private build(g: TargetGroup): GroupTargets {
+    const built = targetsFromGroup(g, this.config, this.targetRelabel);
+    for (const f of built.failures) {
+      this.deps.logger.error({ scrape_pool: this.jobName, err: f }, 'Creating target failed');
+      this.deps.metrics.incSyncFailed(this.jobName);
+    }
+    return built;
+  }
+
+  private ref(hash: bigint): void {
+    this.refs.set(hash, (this.refs.get(hash) ?? 0) + 1);
+  }
+
+  private unref(hash: bigint): bigint {
+    const n = (this.refs.get(hash) ?? 0) - 1;
+    if (n > 0) this.refs.set(hash, n);
+    else this.refs.delete(hash);
+    return hash;
+  }
+
+  /** Dropped targets: all counted, at most `keep_dropped_targets` kept (0 = all). O(groups) unless listed. */
+  private collectDropped(): void {
+    const keep = this.config.keepDroppedTargets;
+    const list: Labels[] = [];
+    let total = 0;
+    for (const { built } of this.groupCache.values()) {
+      total += built.dropped.length;
+      if (keep > 0 && list.length >= keep) continue;
+      for (const d of built.dropped) {
+        if (keep > 0 && list.length >= keep) break;
+        list.push(d);
+      }
+    }
+    this.droppedList = list;
+    this.droppedTotal = total;
+  }
+
+  private afterSync(started: number): void {
     this.deps.metrics.setTargets(this.jobName, this.loops.size);
     const limit = this.config.targetLimit;
     if (limit > 0 && this.loops.size > limit) {
@@ -209,9 +288,8 @@ export class ScrapePool {
     this.config = config;
     this.scraper = this.deps.createScraper(config);
     this.reusable = cacheReusable(old, config);
-    this.groupCache = new Map();
     this.deps.metrics.setTargetLimit(config.jobName, config.targetLimit);
-    this.sync(this.lastGroups, true);
+    this.resync();
     // Old loops finish their in-flight scrape with the old client; close it once they are done.
     const closeOld = concat(...this.retiring).pipe(ignoreElements());
     this.retiring = [];
