@@ -81,7 +81,21 @@ export function createPromDiscoveryMetrics(registry: Registry, name = 'scrape'):
     help: 'Number of HTTP service discovery refresh failures.',
     registers,
   });
-  // Prometheus creates its manager-level series up front, so they read 0 rather than being absent.
+  const kubernetesEvents = new Counter({
+    name: 'prometheus_sd_kubernetes_events_total',
+    help: 'The number of Kubernetes events handled.',
+    labelNames: ['role', 'event'],
+    registers,
+  });
+  const kubernetesFailures = new Counter({
+    name: 'prometheus_sd_kubernetes_failures_total',
+    help: 'The number of failed WATCH/LIST requests.',
+    registers,
+  });
+  // Prometheus creates these series up front, so they read 0 rather than being absent.
+  for (const role of ['endpointslice', 'endpoints', 'node', 'pod', 'service', 'ingress']) {
+    for (const event of ['add', 'delete', 'update']) kubernetesEvents.inc({ role, event }, 0);
+  }
   failedConfigs.set({ name }, 0);
   received.inc({ name }, 0);
   sent.inc({ name }, 0);
@@ -104,5 +118,7 @@ export function createPromDiscoveryMetrics(registry: Registry, name = 'scrape'):
     observeFileScanDuration: (s) => fileScan.observe(s),
     incFileWatcherErrors: () => fileWatcherErrors.inc(),
     incHttpFailures: () => httpFailures.inc(),
+    incKubernetesEvents: (role, event) => kubernetesEvents.inc({ role, event }),
+    incKubernetesFailures: () => kubernetesFailures.inc(),
   };
 }
