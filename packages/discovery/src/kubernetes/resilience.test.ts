@@ -4,7 +4,7 @@ import {
   type FakeKubeObject,
 } from '@scrapewire/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WatchInactivityError } from './errors.js';
+import { KubernetesApiError, WatchInactivityError } from './errors.js';
 import { type KubernetesDiscovererContext, kubernetesDiscoverer } from './kubernetes-discoverer.js';
 import { CountingScheduler, GroupCollector, sdConfig, until } from './test-harness.js';
 
@@ -120,14 +120,15 @@ describe('kubernetes discovery resilience', () => {
     collector = new GroupCollector(
       kubernetesDiscoverer(
         sdConfig('pod', api.url),
-        fastCtx({ watchInactivityTimeoutMs: 100, metrics: { onFailure: (_r, e) => failures.push(e) } }),
+        fastCtx({ watchInactivityTimeoutMs: 300, metrics: { onFailure: (_r, e) => failures.push(e) } }),
       ),
     );
     await collector.first();
     await until(() => watchRequests(api).length === 1);
     const w = watchRequests(api)[0]!;
     expect(w.query.allowWatchBookmarks).toBe('true');
-    await new Promise((r) => setTimeout(r, 350));
+    // Several watchdog periods, bridged only by bookmarks.
+    await new Promise((r) => setTimeout(r, 800));
     expect(failures).toEqual([]);
     expect(watchRequests(api)).toHaveLength(1);
   });
@@ -147,7 +148,9 @@ describe('kubernetes discovery resilience', () => {
     await collector.first();
     api.create('pods', pod('b', '10.0.0.2'));
     await collector.group('pod/ns/b');
-    expect(failures.map((e) => (e as { statusCode?: number }).statusCode)).toEqual([503, 503, 500, 500]);
+    // (A watchdog failure under heavy machine load would be legitimate too; only the HTTP ones are pinned.)
+    const http = failures.filter((e) => e instanceof KubernetesApiError);
+    expect(http.map((e) => (e as KubernetesApiError).statusCode)).toEqual([503, 503, 500, 500]);
   });
 
   it('sends nothing until every collection of the role has synced, then one full set', async () => {
