@@ -1,3 +1,3 @@
-import { definePackageTestConfig } from '../../vitest.shared';
+import { definePackageTestConfig } from '../../vitest.shared.ts';
 
 export default definePackageTestConfig('example-custom-appender');
