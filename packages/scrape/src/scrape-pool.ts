@@ -83,13 +83,13 @@ export class ScrapePool {
   private scraper: HttpScraper;
   private targetRelabel: CompiledRules;
   private metricRelabel: CompiledRules;
-  private readonly loops = new Map<bigint, LoopHandle>();
+  private readonly loops = new Map<string, LoopHandle>();
   /** Every subscription this pool started, including loops that are stopping gracefully. */
   private readonly subs = new Subscription();
   /** Built targets per group source, reused while the group object is unchanged. */
   private groupCache = new Map<string, GroupEntry>();
   /** How many group entries list each target hash. */
-  private readonly refs = new Map<bigint, number>();
+  private readonly refs = new Map<string, number>();
   private lastGroups: readonly TargetGroup[] = [];
   private forcedError: ScrapeError | undefined;
   private droppedList: Labels[] = [];
@@ -139,7 +139,7 @@ export class ScrapePool {
     const started = performance.now();
     this.lastGroups = groups;
     const next = new Map<string, GroupEntry>();
-    const maybeGone: bigint[] = [];
+    const maybeGone: string[] = [];
     const added: ScrapeTarget[] = [];
     groups.forEach((g, i) => {
       const key = next.has(g.source) ? `${g.source}\xff${i}` : g.source;
@@ -150,14 +150,14 @@ export class ScrapePool {
       }
       const built = this.build(g);
       next.set(key, { group: g, built });
-      if (cached) for (const t of cached.built.targets) maybeGone.push(this.unref(t.hash));
+      if (cached) for (const t of cached.built.targets) maybeGone.push(this.unref(t.id));
       for (const t of built.targets) {
-        this.ref(t.hash);
+        this.ref(t.id);
         added.push(t);
       }
     });
     for (const [key, entry] of this.groupCache) {
-      if (!next.has(key)) for (const t of entry.built.targets) maybeGone.push(this.unref(t.hash));
+      if (!next.has(key)) for (const t of entry.built.targets) maybeGone.push(this.unref(t.id));
     }
     this.groupCache = next;
     this.collectDropped();
@@ -168,7 +168,7 @@ export class ScrapePool {
       this.loops.delete(hash);
       h.stop$.next();
     }
-    for (const t of added) if (!this.loops.has(t.hash)) this.start(t);
+    for (const t of added) if (!this.loops.has(t.id)) this.start(t);
     this.afterSync(started);
   }
 
@@ -181,15 +181,15 @@ export class ScrapePool {
   private resync(): void {
     const started = performance.now();
     const next = new Map<string, GroupEntry>();
-    const seen = new Map<bigint, ScrapeTarget>();
+    const seen = new Map<string, ScrapeTarget>();
     this.refs.clear();
     this.lastGroups.forEach((g, i) => {
       const key = next.has(g.source) ? `${g.source}\xff${i}` : g.source;
       const built = this.build(g);
       next.set(key, { group: g, built });
       for (const t of built.targets) {
-        this.ref(t.hash);
-        if (!seen.has(t.hash)) seen.set(t.hash, t);
+        this.ref(t.id);
+        if (!seen.has(t.id)) seen.set(t.id, t);
       }
     });
     this.groupCache = next;
@@ -228,11 +228,11 @@ export class ScrapePool {
     return built;
   }
 
-  private ref(hash: bigint): void {
+  private ref(hash: string): void {
     this.refs.set(hash, (this.refs.get(hash) ?? 0) + 1);
   }
 
-  private unref(hash: bigint): bigint {
+  private unref(hash: string): string {
     const n = (this.refs.get(hash) ?? 0) - 1;
     if (n > 0) this.refs.set(hash, n);
     else this.refs.delete(hash);
@@ -367,7 +367,7 @@ export class ScrapePool {
       complete: release,
     });
     if (!sub.closed) this.subs.add(sub);
-    this.loops.set(target.hash, handle);
+    this.loops.set(target.id, handle);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { fnv1a64, Labels } from '@scrapewire/model';
+import type { scrapeOffsetMs } from './offset.js';
 import type { ScrapeError } from './errors.js';
 
 /** A target's health as the targets API shows it. */
@@ -10,8 +11,12 @@ export type TargetHealth = 'unknown' | 'up' | 'down';
  * the state fields are updated by the target's scrape loop.
  */
 export class ScrapeTarget {
-  /** Identity within the pool: FNV-1a over the label-set hash and the URL, as Prometheus's `Target.hash`. */
-  readonly hash: bigint;
+  /**
+   * Identity within the pool: equal for targets with the same labels (private ones included) and URL, as
+   * Prometheus's `Target.hash` — kept as a string, which is cheaper to build and to use as a map key.
+   */
+  readonly id: string;
+  #hash: bigint | undefined;
   /** The labels attached to every sample: the public ones (no `__` prefix). */
   readonly publicLabels: Labels;
 
@@ -32,13 +37,22 @@ export class ScrapeTarget {
     readonly intervalMs: number,
     readonly timeoutMs: number,
   ) {
-    this.hash = fnv1a64(`${labels.hash().toString().padStart(16, '0')}${url}`);
+    this.id = `${labels.key()}\xff${url}`;
     const flat = labels.toFlat();
     const pub: string[] = [];
     for (let i = 0; i < flat.length; i += 2) {
       if (!flat[i]!.startsWith('__')) pub.push(flat[i]!, flat[i + 1]!);
     }
     this.publicLabels = pub.length === flat.length ? labels : Labels.unsafeFromSortedFlat(pub);
+  }
+
+  /**
+   * FNV-1a over the label-set hash and the URL, as Prometheus's `Target.hash`: the seed of the scrape
+   * phase ({@link scrapeOffsetMs}). Computed on first use (64-bit FNV in BigInt is not cheap).
+   */
+  get hash(): bigint {
+    this.#hash ??= fnv1a64(`${this.labels.hash().toString().padStart(16, '0')}${this.url}`);
+    return this.#hash;
   }
 
   /** A plain snapshot for the targets API. */
