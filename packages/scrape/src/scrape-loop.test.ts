@@ -246,6 +246,31 @@ describe('scrapeLoop', () => {
     expect(staleTs).toBe(target.lastScrapeMs + INTERVAL);
   });
 
+  it('scrapes OpenMetrics bodies, exemplars included', async () => {
+    const om = [
+      '# TYPE req counter',
+      '# HELP req Requests.',
+      'req_total{code="200"} 7 # {trace_id="abc"} 1.0',
+      'req_created{code="200"} 1000',
+      '# EOF',
+      '',
+    ].join('\n');
+    const { reports, store, sub } = run(() =>
+      Promise.resolve({
+        body: enc.encode(om),
+        contentType: 'application/openmetrics-text; version=1.0.0; charset=utf-8',
+      }),
+    );
+    await vi.advanceTimersByTimeAsync(INTERVAL);
+    expect(reports[0]!.error).toBeUndefined();
+    expect(reports[0]!.up).toBe(true);
+    expect(store.values('{__name__="req_total", code="200", instance="h:9100", job="job"}')).toEqual([7]);
+    expect(store.exemplars).toEqual([
+      { series: '{__name__="req_total", code="200", instance="h:9100", job="job"}', value: 1 },
+    ]);
+    sub.unsubscribe();
+  });
+
   it('reports a Content-Type it cannot parse as a failed scrape', async () => {
     const { reports, sub } = run(() => Promise.resolve({ body: enc.encode('a 1\n'), contentType: '' }));
     await vi.advanceTimersByTimeAsync(INTERVAL);

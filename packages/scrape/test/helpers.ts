@@ -65,6 +65,8 @@ export interface Recorded {
  */
 export class RecordingAppendable implements Appendable {
   readonly committed: Recorded[] = [];
+  /** Committed exemplars (series and value). */
+  readonly exemplars: { series: string; value: number }[] = [];
   commits = 0;
   rollbacks = 0;
   open = 0;
@@ -74,6 +76,7 @@ export class RecordingAppendable implements Appendable {
 
   appender(): Appender {
     const pending: Recorded[] = [];
+    const pendingExemplars: { series: string; value: number }[] = [];
     let done = false;
     this.open++;
     const ref = (l: Labels): SeriesRef => {
@@ -101,7 +104,11 @@ export class RecordingAppendable implements Appendable {
         pending.push({ series: labels.toString(), t, value: 'stale' });
         return ref(labels);
       },
-      appendExemplar: (r: SeriesRef, _l: Labels, _e: Exemplar) => r,
+      appendExemplar: (r: SeriesRef, l: Labels, e: Exemplar) => {
+        check();
+        pendingExemplars.push({ series: l.toString(), value: e.value });
+        return r;
+      },
       appendHistogram: (r) => r,
       updateMetadata: (r) => r,
       commit: async () => {
@@ -110,6 +117,7 @@ export class RecordingAppendable implements Appendable {
         this.open--;
         this.commits++;
         this.committed.push(...pending);
+        this.exemplars.push(...pendingExemplars);
       },
       rollback: async () => {
         check();
