@@ -313,7 +313,7 @@ describe('HTTP scraping against loopback targets', () => {
 
   it('slow target: times out with up=0 and scrapes again', async () => {
     handler = (_req, res) => {
-      const t = setTimeout(() => res.end('m 1\n'), 400);
+      const t = setTimeout(() => res.end('m 1\n'), 5_000);
       res.on('close', () => clearTimeout(t));
     };
     const { reports, store } = await scrapeN(`${base}/slow`, 2, {}, 50);
