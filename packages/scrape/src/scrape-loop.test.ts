@@ -185,6 +185,20 @@ describe('scrapeLoop', () => {
     sub.unsubscribe();
   });
 
+  it('on a failure part-way through the body, stales only the series not reached (Prometheus subtlety)', async () => {
+    let body = 'a 1\nb 1\n';
+    const { reports, store, sub } = run(() => ok(body));
+    await vi.advanceTimersByTimeAsync(INTERVAL);
+    body = 'a 2\nbad{ 1\n';
+    await vi.advanceTimersByTimeAsync(INTERVAL);
+    expect(reports[1]!.error?.code).toBe('SW_ERR_PARSE');
+    expect(reports[1]!.samplesScraped).toBe(1);
+    // a's new sample was rolled back, and a counts as seen: no marker; b was not reached: stale.
+    expect(store.values('{__name__="a", instance="h:9100", job="job"}')).toEqual([1]);
+    expect(store.values('{__name__="b", instance="h:9100", job="job"}')).toEqual([1, 'stale']);
+    sub.unsubscribe();
+  });
+
   it('treats an empty 200 body as up and stales everything seen before', async () => {
     let body = 'a 1\n';
     const { reports, store, sub } = run(() => ok(body));
