@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { dumpConfigYaml, loadConfigFile, type PrometheusConfig, watchConfig } from '@scrapewire/config';
-import { createDefaultDiscovererRegistry, discoverTargets } from '@scrapewire/discovery';
+import { discoverTargets } from '@scrapewire/discovery';
 import { Labels, type Logger, noopLogger } from '@scrapewire/model';
 import { createScrapeManager, type ScrapeReport } from '@scrapewire/scrape';
 import {
@@ -20,6 +20,7 @@ import { createPromScrapeMetrics } from '../metrics/prom-scrape-metrics.js';
 import { parseSeriesSelector } from '../series-selector.js';
 import type { AgentView, TargetsSnapshot } from '../web/agent-view.js';
 import { createAgentServer } from '../web/server.js';
+import { agentDiscovererRegistry } from './kubernetes-sd.js';
 import { RemoteWrites } from './remote-writes.js';
 
 export interface AgentOptions {
@@ -139,7 +140,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
 
   const scrapeConfigs$ = config$.pipe(map((c) => c.scrapeConfigs));
   const targetSets$ = discoverTargets(scrapeConfigs$, {
-    registry: createDefaultDiscovererRegistry(),
+    registry: agentDiscovererRegistry(registry),
     logger,
     metrics: createPromDiscoveryMetrics(registry),
     baseDir,

@@ -81,16 +81,16 @@ export class KubeHttpClient {
         req.once('close', () => signal.removeEventListener('abort', abort));
       });
     } catch (err) {
-      this.#result(template, '<error>', start);
+      this.#result(template, '<error>', start, false);
       throw err;
     }
     const body = await readBody(res).catch((err: unknown) => {
-      this.#result(template, '<error>', start);
+      this.#result(template, '<error>', start, false);
       throw new KubernetesApiError(`reading ${path} failed: ${(err as Error).message}`, undefined, {
         cause: err,
       });
     });
-    this.#result(template, String(res.statusCode), start);
+    this.#result(template, String(res.statusCode), start, false);
     if (res.statusCode !== 200) {
       throw new KubernetesApiError(
         `GET ${path}: HTTP ${res.statusCode}: ${body.slice(0, 200)}`,
@@ -125,7 +125,7 @@ export class KubeHttpClient {
           res.destroy();
           return;
         }
-        this.#result(template, String(res.statusCode), start);
+        this.#result(template, String(res.statusCode), start, true);
         if (res.statusCode !== 200) {
           readBody(res).then(
             (body) =>
@@ -161,7 +161,7 @@ export class KubeHttpClient {
       },
       (err: KubernetesApiError) => {
         if (ended) return;
-        this.#result(template, '<error>', start);
+        this.#result(template, '<error>', start, true);
         end(err);
       },
     );
@@ -180,9 +180,9 @@ export class KubeHttpClient {
     this.#agent.destroy();
   }
 
-  #result(template: string, code: string, start: number): void {
+  #result(template: string, code: string, start: number, watch: boolean): void {
     const seconds = (this.#scheduler.now() - start) / 1000;
-    safeCall(this.#hooks.onResult?.bind(this.#hooks), 'GET', template, this.#host, code, seconds);
+    safeCall(this.#hooks.onResult?.bind(this.#hooks), 'GET', template, this.#host, code, seconds, watch);
   }
 
   async #send(

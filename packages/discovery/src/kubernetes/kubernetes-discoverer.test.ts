@@ -153,7 +153,8 @@ describe('kubernetesDiscoverer configuration', () => {
         {
           requestHooks: {
             onRequest: (verb, template) => seen.push(`req ${verb} ${template}`),
-            onResult: (verb, template, host, code) => seen.push(`res ${verb} ${template} ${host} ${code}`),
+            onResult: (verb, template, host, code, _seconds, watch) =>
+              seen.push(`res ${verb} ${template} ${host} ${code}${watch ? ' watch' : ''}`),
           },
         },
       ),
@@ -165,7 +166,7 @@ describe('kubernetesDiscoverer configuration', () => {
       'req GET /api/v1/namespaces/{namespace}/pods',
       `res GET /api/v1/namespaces/{namespace}/pods ${host} 200`,
       'req GET /api/v1/namespaces/{namespace}/pods',
-      `res GET /api/v1/namespaces/{namespace}/pods ${host} 200`,
+      `res GET /api/v1/namespaces/{namespace}/pods ${host} 200 watch`,
     ]);
   });
 

@@ -39,9 +39,17 @@ export interface KubeRequestHooks {
   onRequest?(verb: string, urlTemplate: string, host: string): void;
   /**
    * A request finished: `code` is the HTTP status as a string, or `<error>` without a response. For LIST
-   * `seconds` includes reading the body; for WATCH it is the time to the response headers.
+   * `seconds` includes reading the body; for WATCH it is the time to the response headers. `watch` tells
+   * a watch from a list, since client-go records no latency for watches.
    */
-  onResult?(verb: string, urlTemplate: string, host: string, code: string, seconds: number): void;
+  onResult?(
+    verb: string,
+    urlTemplate: string,
+    host: string,
+    code: string,
+    seconds: number,
+    watch: boolean,
+  ): void;
 }
 
 /** Calls a hook, keeping a throwing hook from breaking discovery. */
