@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { jobConfig, RecordingAppendable } from '../test/helpers.js';
 import type { ScrapeConfig } from '@scrapewire/config';
 import { ScrapeError } from './errors.js';
+import { noopScrapeMetrics, type ScrapeMetrics } from './metrics.js';
 import type { ScrapeFn, ScrapeRequest } from './http-scraper.js';
 import { scrapeOffsetMs } from './offset.js';
 import { defaultParserFactory } from './parser-factory.js';
@@ -37,6 +38,7 @@ function run(
     stop$?: Subject<void>;
     forced?: () => ScrapeError | undefined;
     cache?: ScrapeCache;
+    metrics?: ScrapeMetrics;
   } = {},
 ) {
   const store = new RecordingAppendable();
@@ -53,6 +55,7 @@ function run(
     ...(over.stop$ ? { stop$: over.stop$ } : {}),
     ...(over.forced ? { forcedError: over.forced } : {}),
     ...(over.cache ? { cache: over.cache } : {}),
+    ...(over.metrics ? { metrics: over.metrics } : {}),
   }).subscribe({ next: (r) => reports.push(r), complete: () => (completed = true) });
   return { store, target, reports, sub, isCompleted: () => completed };
 }
@@ -196,6 +199,27 @@ describe('scrapeLoop', () => {
     // a's new sample was rolled back, and a counts as seen: no marker; b was not reached: stale.
     expect(store.values('{__name__="a", instance="h:9100", job="job"}')).toEqual([1]);
     expect(store.values('{__name__="b", instance="h:9100", job="job"}')).toEqual([1, 'stale']);
+    sub.unsubscribe();
+  });
+
+  it('feeds the scrape metrics', async () => {
+    const metrics = {
+      ...noopScrapeMetrics,
+      observeIntervalLength: vi.fn(),
+      incExceededSampleLimit: vi.fn(),
+      incExceededBodySizeLimit: vi.fn(),
+    };
+    let fail: ScrapeError | undefined;
+    const { sub } = run(() => (fail ? Promise.reject(fail) : ok('a 1\nb 1\n')), {
+      config: { sampleLimit: 1 },
+      metrics,
+    });
+    await vi.advanceTimersByTimeAsync(2 * INTERVAL);
+    expect(metrics.incExceededSampleLimit).toHaveBeenCalledTimes(2);
+    expect(metrics.observeIntervalLength).toHaveBeenCalledWith('10s', 10);
+    fail = new ScrapeError('SW_ERR_BODY_SIZE_LIMIT', 'body size limit exceeded');
+    await vi.advanceTimersByTimeAsync(INTERVAL);
+    expect(metrics.incExceededBodySizeLimit).toHaveBeenCalledTimes(1);
     sub.unsubscribe();
   });
 
