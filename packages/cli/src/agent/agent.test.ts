@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { snappyUncompress } from '@scrapewire/storage';
 import { type RunningAgent, startAgent, splitHostPort } from './agent.js';
 
 /** Polls `check` until it returns a value (not undefined), failing after `timeoutMs`. */
@@ -133,6 +134,58 @@ describe('startAgent', () => {
     await expect(fetch(`${agent.url}/-/healthy`)).rejects.toThrow();
     await eventually(async () => (sockets.size === 0 ? true : undefined));
     agent = undefined;
+  });
+});
+
+describe('startAgent with remote_write', () => {
+  it('sends every scrape to the receiver with external labels, and flushes on stop', async () => {
+    const bodies: Uint8Array[] = [];
+    const headers: Record<string, string | string[] | undefined>[] = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        headers.push(req.headers);
+        bodies.push(snappyUncompress(Buffer.concat(chunks)));
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/api/v1/write`;
+    const file = join(dir, 'remote.yml');
+    await writeFile(
+      file,
+      `${config(job('demo'))}remote_write:\n  - url: ${url}\n    queue_config: { batch_send_deadline: 100ms, max_samples_per_send: 10 }\n`,
+    );
+    const running = await startAgent({
+      configFile: file,
+      listenAddress: '127.0.0.1:0',
+      scrapeReloadIntervalMs: 0,
+      discoveryUpdateIntervalMs: 0,
+    });
+    try {
+      await eventually(async () =>
+        bodies.some((b) => Buffer.from(b).includes('demo_requests_total')) ? true : undefined,
+      );
+      const metrics = await (await fetch(`${running.url}/metrics`)).text();
+      expect(metrics).toMatch(
+        /^prometheus_remote_storage_samples_total\{remote_name="[0-9a-f]{6}",url="[^"]+"\} [1-9]/m,
+      );
+    } finally {
+      await running.stop();
+      await new Promise((r) => receiver.close(r));
+    }
+    // Shutdown delivered what was queued.
+    expect(await running.registry.metrics()).toMatch(
+      /^prometheus_remote_storage_samples_pending\{[^}]*\} 0$/m,
+    );
+    expect(headers[0]).toMatchObject({
+      'content-encoding': 'snappy',
+      'content-type': 'application/x-protobuf',
+      'x-prometheus-remote-write-version': '0.1.0',
+    });
+    // External labels travel with every series (here: replica="a").
+    expect(bodies.every((b) => Buffer.from(b).includes('replica'))).toBe(true);
   });
 });
 
