@@ -17,9 +17,13 @@ for (const pkg of readdirSync('packages')) {
 let failed = 0;
 for (const file of files) {
   console.log(`\n=== ${file}`);
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--conditions=@scrapewire/source', file], {
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', '--conditions=@scrapewire/source', file],
+    {
+      stdio: 'inherit',
+    },
+  );
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);
