@@ -1,9 +1,10 @@
 import type { Labels } from '@scrapewire/model';
-import type { Appender } from '@scrapewire/storage';
+import type { Appender, Metadata } from '@scrapewire/storage';
 import { StorageError } from '@scrapewire/storage';
 import { ScrapeError } from './errors.js';
+import { belongsToFamily } from './metric-family.js';
 import type { ScrapeMetrics } from './metrics.js';
-import type { CacheEntry, ScrapeCache } from './scrape-cache.js';
+import type { CacheEntry, MetadataEntry, ScrapeCache } from './scrape-cache.js';
 import { EntryKind, type ExpositionParser } from './textparse/parser.js';
 
 /** Everything the append step needs besides the parser and the appender. */
@@ -119,6 +120,12 @@ function checkSeries(lset: Labels, o: AppendOptions): ScrapeError | undefined {
  * as seen in the current scrape for staleness (explicit-timestamp series only with
  * `track_timestamps_staleness`).
  *
+ * Metadata reaches storage through `Appender.updateMetadata` for each appended series whose family
+ * metadata it has not reported yet or that changed since (new series, changed HELP/TYPE/UNIT, a flushed
+ * and re-exposed family). The family is the one of the last HELP/TYPE/UNIT line before the sample, if
+ * the series' final name belongs to it ({@link belongsToFamily}), as in Prometheus. Reported series are
+ * listed in `cache.metaReported`, so the loop can forget the reports if the transaction does not commit.
+ *
  * Does not commit, roll back or write stale markers: the loop does that depending on `error`.
  */
 export function appendScrape(
@@ -136,6 +143,9 @@ export function appendScrape(
   let duplicate = 0;
   let outOfBounds = 0;
   const maxTs = scrapeTimeMs + MAX_AHEAD_MS;
+  // The family of the last metadata line, which the following samples usually belong to.
+  let lastMeta: MetadataEntry | undefined;
+  let lastFamily = '';
   try {
     for (;;) {
       const kind = parser.next();
@@ -143,14 +153,28 @@ export function appendScrape(
       if (kind !== EntryKind.Series) {
         if (kind === EntryKind.Type) {
           const t = parser.type();
-          const m = metadataFor(cache, t.metricName, iter);
-          m.type = t.type;
+          lastFamily = t.metricName;
+          lastMeta = metadataFor(cache, lastFamily, iter);
+          if (lastMeta.type !== t.type) {
+            lastMeta.type = t.type;
+            lastMeta.snapshot = undefined;
+          }
         } else if (kind === EntryKind.Help) {
           const h = parser.help();
-          metadataFor(cache, h.metricName, iter).help = h.text;
+          lastFamily = h.metricName;
+          lastMeta = metadataFor(cache, lastFamily, iter);
+          if (lastMeta.help !== h.text) {
+            lastMeta.help = h.text;
+            lastMeta.snapshot = undefined;
+          }
         } else if (kind === EntryKind.Unit) {
           const u = parser.unit();
-          metadataFor(cache, u.metricName, iter).unit = u.unit;
+          lastFamily = u.metricName;
+          lastMeta = metadataFor(cache, lastFamily, iter);
+          if (lastMeta.unit !== u.unit) {
+            lastMeta.unit = u.unit;
+            lastMeta.snapshot = undefined;
+          }
         }
         continue;
       }
@@ -176,7 +200,7 @@ export function appendScrape(
           res.error = err;
           return res;
         }
-        entry = { ref: 0, labels: final, key: final.key(), lastIter: -1 };
+        entry = { ref: 0, labels: final, key: final.key(), lastIter: -1, meta: undefined };
         isNew = true;
       } else if (o.bypassCache && o.mutate(parser.labels()) === undefined) {
         continue;
@@ -220,6 +244,10 @@ export function appendScrape(
         if (!sampleLimitErr) res.seriesAdded++;
       }
       if (exposedTs === undefined || o.trackTimestampsStaleness) cache.cur.set(entry.key, entry);
+      // Unchanged metadata of a known series costs one identity comparison and allocates nothing.
+      if (lastMeta !== undefined && entry.meta !== (lastMeta.snapshot ?? snapshotOf(lastMeta))) {
+        reportMetadata(app, cache, entry, lastFamily, lastMeta);
+      }
       const ex = parser.exemplar();
       if (ex !== undefined) {
         try {
@@ -252,10 +280,41 @@ export function appendScrape(
   return res;
 }
 
-function metadataFor(cache: ScrapeCache, name: string, iter: number) {
+/**
+ * Hands a series' family metadata to storage, if the series belongs to the family, and remembers the
+ * snapshot either way, so the check is not repeated until the family changes. Metadata errors never fail
+ * a scrape (as in Prometheus).
+ */
+function reportMetadata(
+  app: Appender,
+  cache: ScrapeCache,
+  entry: CacheEntry,
+  family: string,
+  meta: MetadataEntry,
+): void {
+  const snap = meta.snapshot ?? snapshotOf(meta);
+  entry.meta = snap;
+  if (!belongsToFamily(entry.labels.get('__name__'), family, meta.type)) return;
+  try {
+    const ref = app.updateMetadata(entry.ref, entry.labels, snap);
+    if (ref !== 0) entry.ref = ref;
+  } catch {
+    // Not retried until the metadata changes: a storage that rejects it would reject it every scrape.
+    return;
+  }
+  cache.metaReported.push(entry);
+}
+
+function snapshotOf(m: MetadataEntry): Metadata {
+  const snap: Metadata = Object.freeze({ type: m.type, help: m.help, unit: m.unit });
+  m.snapshot = snap;
+  return snap;
+}
+
+function metadataFor(cache: ScrapeCache, name: string, iter: number): MetadataEntry {
   let m = cache.metadata.get(name);
   if (m === undefined) {
-    m = { type: 'unknown', help: '', unit: '', lastIter: iter };
+    m = { type: 'unknown', help: '', unit: '', lastIter: iter, snapshot: undefined };
     cache.metadata.set(name, m);
   }
   m.lastIter = iter;

@@ -1,5 +1,5 @@
 import type { Labels } from '@scrapewire/model';
-import type { MetricType, SeriesRef } from '@scrapewire/storage';
+import type { Metadata, MetricType, SeriesRef } from '@scrapewire/storage';
 
 /** A series the target exposes: its final labels and the storage's ref for it. */
 export interface CacheEntry {
@@ -9,6 +9,12 @@ export interface CacheEntry {
   readonly key: string;
   /** The last scrape iteration that saw this series. */
   lastIter: number;
+  /**
+   * The family metadata snapshot this series was last checked against ({@link MetadataEntry.snapshot}),
+   * reported to storage or found not to belong to the family; `undefined` when never checked or when the
+   * report was rolled back. Identity comparison keeps the per-sample check allocation-free.
+   */
+  meta: Metadata | undefined;
 }
 
 /** Metadata of one metric family as last exposed. */
@@ -17,6 +23,11 @@ export interface MetadataEntry {
   help: string;
   unit: string;
   lastIter: number;
+  /**
+   * A frozen copy of type/help/unit handed to storage, made on first use and dropped when any of them
+   * changes: storages keep the object, so it must never be mutated, and a new object marks a change.
+   */
+  snapshot: Metadata | undefined;
 }
 
 /**
@@ -42,7 +53,19 @@ export class ScrapeCache {
   cur = new Map<string, CacheEntry>();
   /** The report series (`up`, …) by name, kept apart from exposed series as Prometheus does with a 0xFF suffix. */
   readonly report = new Map<string, CacheEntry>();
+  /**
+   * Series whose metadata was handed to the appender in the current scrape. If that transaction is rolled
+   * back (or its commit fails), {@link metadataNotStored} forgets those reports so the next scrape repeats
+   * them; {@link iterDone} clears the list.
+   */
+  readonly metaReported: CacheEntry[] = [];
   private sizeAtLastSuccess = 0;
+
+  /** The current scrape's metadata reports did not reach storage: report them again next time. */
+  metadataNotStored(): void {
+    for (const e of this.metaReported) e.meta = undefined;
+    this.metaReported.length = 0;
+  }
 
   /**
    * Ends a scrape iteration. After a successful, non-empty scrape (`flush`), entries not seen in this
@@ -65,6 +88,7 @@ export class ScrapeCache {
       for (const [k, it] of this.dropped) if (it !== this.iter) this.dropped.delete(k);
       for (const [k, m] of this.metadata) if (m.lastIter < this.iter - 10) this.metadata.delete(k);
     }
+    this.metaReported.length = 0;
     this.prev = this.cur;
     this.cur = new Map();
     this.iter++;

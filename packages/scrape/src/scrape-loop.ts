@@ -157,6 +157,8 @@ export function scrapeLoop(o: ScrapeLoopOptions): Observable<ScrapeReport> {
         await app.commit();
       } catch (e) {
         logger.error({ err: e, target: target.url }, 'Scrape commit failed');
+        // Metadata reported in this transaction is lost with it: report it again next scrape.
+        cache.metadataNotStored();
       }
       if (cache.iterDone(success) && !success) metrics.incCacheFlushForced();
       return report(ts, durationMs, r);
@@ -208,6 +210,7 @@ export function scrapeLoop(o: ScrapeLoopOptions): Observable<ScrapeReport> {
       const r = appendScrape(parser, app, ts, appendOpts);
       if (r.error) {
         await app.rollback().catch((e: unknown) => logger.error({ err: e }, 'Scrape rollback failed'));
+        cache.metadataNotStored();
         return finish(ts, start, { ...r, bodySize: 0 }, false);
       }
       appendStaleMarkers(cache, app, ts);
@@ -232,6 +235,8 @@ export function scrapeLoop(o: ScrapeLoopOptions): Observable<ScrapeReport> {
         await app.commit();
       } catch (e) {
         logger.error({ err: e, target: target.url }, 'Scrape commit failed');
+        // Metadata reported in this transaction is lost with it: report it again next scrape.
+        cache.metadataNotStored();
       }
       cache.iterDone(true);
       return report(ts, durationMs, { ...r, bodySize });

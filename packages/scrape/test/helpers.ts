@@ -1,6 +1,6 @@
 import type { ScrapeConfig } from '@scrapewire/config';
 import type { Labels } from '@scrapewire/model';
-import type { Appendable, Appender, Exemplar, SeriesRef } from '@scrapewire/storage';
+import type { Appendable, Appender, Exemplar, Metadata, SeriesRef } from '@scrapewire/storage';
 import { StorageError } from '@scrapewire/storage';
 
 /** A scrape job with Prometheus's defaults, for tests. */
@@ -67,16 +67,21 @@ export class RecordingAppendable implements Appendable {
   readonly committed: Recorded[] = [];
   /** Committed exemplars (series and value). */
   readonly exemplars: { series: string; value: number }[] = [];
+  /** Committed `updateMetadata` calls, in order. */
+  readonly metadata: { series: string; metadata: Metadata }[] = [];
   commits = 0;
   rollbacks = 0;
   open = 0;
   reject: ((series: string, t: number) => StorageError | undefined) | undefined;
+  /** When set, the next commit fails and keeps nothing (as a storage whose flush failed). */
+  failNextCommit = false;
   private nextRef = 1;
   private readonly refs = new Map<string, number>();
 
   appender(): Appender {
     const pending: Recorded[] = [];
     const pendingExemplars: { series: string; value: number }[] = [];
+    const pendingMetadata: { series: string; metadata: Metadata }[] = [];
     let done = false;
     this.open++;
     const ref = (l: Labels): SeriesRef => {
@@ -110,14 +115,23 @@ export class RecordingAppendable implements Appendable {
         return r;
       },
       appendHistogram: (r) => r,
-      updateMetadata: (r) => r,
+      updateMetadata: (r, l, m) => {
+        check();
+        pendingMetadata.push({ series: l.toString(), metadata: m });
+        return r;
+      },
       commit: async () => {
         check();
         done = true;
         this.open--;
+        if (this.failNextCommit) {
+          this.failNextCommit = false;
+          throw new Error('commit failed');
+        }
         this.commits++;
         this.committed.push(...pending);
         this.exemplars.push(...pendingExemplars);
+        this.metadata.push(...pendingMetadata);
       },
       rollback: async () => {
         check();
