@@ -87,7 +87,8 @@ export abstract class BaseParser implements ExpositionParser {
   protected metaTextEnd = 0;
   /** Whether HELP text resolves `\"` too (OpenMetrics) or only `\\` and `\n` (Prometheus text). */
   protected helpEscapesQuote = true;
-  private utf8Body: boolean | undefined;
+  /** Whether the whole body is valid UTF-8, once known (see {@link isUtf8Range}). */
+  protected utf8Body: boolean | undefined;
   protected metaType: MetricType = 'unknown';
   /** Whether the last {@link scanQuoted} string held a raw newline (allowed in text, not in OpenMetrics). */
   protected quotedNewline = false;
@@ -316,7 +317,7 @@ export abstract class BaseParser implements ExpositionParser {
 }
 
 /** Node's undocumented but long-standing direct slice decoders, faster than `toString(encoding, …)`. */
-interface FastSlices {
+export interface FastSlices {
   latin1Slice(start: number, end: number): string;
   utf8Slice(start: number, end: number): string;
 }
