@@ -11,6 +11,8 @@ export { scrapeOffsetMs } from './offset.js';
 export { targetsFromGroup } from './targets-from-groups.js';
 export type { GroupTargets } from './targets-from-groups.js';
 export { defaultParserFactory } from './parser-factory.js';
+export { REPORT_METADATA } from './report-series.js';
+export { belongsToFamily } from './metric-family.js';
 
 /* HTTP */
 export { acceptHeader } from './accept-header.js';
