@@ -125,6 +125,26 @@ const line = fc.constantFrom(
   'm{a=b} 1',
   'm{0="b"} 1',
 );
+// Metric names to put in the lines above: names that share 4-byte prefixes of different lengths with each
+// other (the fast path compares a name with the previous one in 4-byte steps), and damaged names.
+const name = fc.constantFrom(
+  'm',
+  'abcd',
+  'abcde',
+  'abcdefgh',
+  'abcdefgh_total',
+  'abcdefgh_bucket',
+  'abcdefgi',
+  'abcd:efgh',
+  'abcd-efgh',
+  'abcdéfgh',
+  'abcd efgh',
+  'abcdefg{',
+  'abcdefgh"',
+);
+const namedLine = fc
+  .tuple(line, name)
+  .map(([l, n]) => l.replace(/^m(?=[ {\t]|$)|(?<=^# (?:HELP|TYPE) )m(?=[ \t]|$)/, n));
 const damage = fc.constantFrom(
   '"',
   '\\',
@@ -154,7 +174,7 @@ describe('text parser fast paths', () => {
 
   it('match the general code on generated bodies', () => {
     fc.assert(
-      fc.property(fc.array(line, { maxLength: 12 }), fc.boolean(), (lines, finalNewline) => {
+      fc.property(fc.array(namedLine, { maxLength: 12 }), fc.boolean(), (lines, finalNewline) => {
         expectSame(Buffer.from(lines.join('\n') + (finalNewline ? '\n' : ''), 'utf8'));
       }),
       { numRuns: 2000 },

@@ -39,6 +39,41 @@ function textType(b: Uint8Array, s: number, e: number): MetricType | undefined {
   return undefined;
 }
 
+/** The 4 bytes of `word` at `i` as a little-endian 32-bit word, as DataView#getUint32(…, true) reads them. */
+function le32(word: string, i: number): number {
+  return (
+    (word.charCodeAt(i) |
+      (word.charCodeAt(i + 1) << 8) |
+      (word.charCodeAt(i + 2) << 16) |
+      (word.charCodeAt(i + 3) << 24)) >>>
+    0
+  );
+}
+
+/**
+ * The TYPE words of the text format by first byte, with their first, middle and last 4 bytes so that the
+ * fast path compares a word in two or three loads instead of byte by byte.
+ */
+const FAST_TYPES: readonly (
+  | { length: number; head: number; middle: number; tail: number; type: MetricType }
+  | undefined
+)[] = (() => {
+  const table: (
+    | { length: number; head: number; middle: number; tail: number; type: MetricType }
+    | undefined
+  )[] = new Array(256).fill(undefined);
+  for (const [word, type] of TEXT_TYPES) {
+    table[word.charCodeAt(0)] = {
+      length: word.length,
+      head: le32(word, 0),
+      middle: word.length > 8 ? le32(word, 4) : 0,
+      tail: le32(word, word.length - 4),
+      type,
+    };
+  }
+  return table;
+})();
+
 /**
  * The Prometheus text format 0.0.4 (and 1.0.0's quoted UTF-8 names), accepting exactly what Prometheus's
  * scraper (`model/textparse/promparse.go`) accepts: blanks between any two tokens, blank lines, label sets
@@ -60,6 +95,11 @@ export class PromTextParser extends BaseParser {
    * stops at a newline) so that they need no end-of-body checks. Other bodies take the general path.
    */
   private readonly fast: boolean;
+  /** The body as 32-bit little-endian words at any offset, to compare names and words 4 bytes at a time. */
+  private readonly dv: DataView;
+  /** The last metric name the fast paths scanned (all name bytes): see {@link metricNameEnd}. */
+  private refName = 0;
+  private refNameLen = 0;
   /** End of the current HELP line; its name end is found only if help() is called (see {@link fastMeta}). */
   private helpEol = -1;
 
@@ -68,6 +108,7 @@ export class PromTextParser extends BaseParser {
     super(body);
     const b = this.b;
     this.s = (b as unknown as FastSlices).latin1Slice(0, b.length);
+    this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
     this.utf8Body = isUtf8(b);
     this.fast = this.utf8Body && b.length > 0 && b[b.length - 1] === NEWLINE && options.fastPath !== false;
   }
@@ -151,45 +192,51 @@ export class PromTextParser extends BaseParser {
       this.pos = eol + 1;
       return kind;
     }
-    let p = ns + 1;
-    while (isMetricNameChar(b[p]!)) p++;
+    let p = this.metricNameEnd(ns);
     if (b[p] !== SPACE) return 0;
     this.metaNameEnd = p;
     p++;
-    // Dispatch on the first letter, then compare the one word it can be; the word must end the line.
-    let word: string;
-    let type: MetricType;
-    switch (b[p]) {
-      case 0x63:
-        word = 'counter';
-        type = 'counter';
-        break;
-      case 0x67:
-        word = 'gauge';
-        type = 'gauge';
-        break;
-      case 0x68:
-        word = 'histogram';
-        type = 'histogram';
-        break;
-      case 0x73:
-        word = 'summary';
-        type = 'summary';
-        break;
-      case 0x75:
-        word = 'untyped';
-        type = 'unknown';
-        break;
-      default:
-        return 0;
+    // Dispatch on the first letter, then compare the one word it can be in 4-byte loads; the word must
+    // end the line.
+    const w = FAST_TYPES[b[p]!];
+    if (w === undefined) return 0;
+    const eol = p + w.length;
+    const dv = this.dv;
+    if (
+      eol >= b.length ||
+      b[eol] !== NEWLINE ||
+      dv.getUint32(p, true) !== w.head ||
+      dv.getUint32(eol - 4, true) !== w.tail ||
+      (w.length > 8 && dv.getUint32(p + 4, true) !== w.middle)
+    ) {
+      return 0;
     }
-    for (let i = 1; i < word.length; i++) if (b[p + i] !== word.charCodeAt(i)) return 0;
-    const eol = p + word.length;
-    if (b[eol] !== NEWLINE) return 0;
+    const type = w.type;
     this.metaType = type;
     this.mtype = type;
     this.pos = eol + 1;
     return kind;
+  }
+
+  /**
+   * The offset after the metric name that starts at `start` (a valid first byte), in a fast path. Names
+   * repeat from line to line (a family's TYPE line then its series, `_bucket` after `_bucket`), so the
+   * bytes are first compared four at a time with the last name scanned: a matching prefix consists of name
+   * bytes without a class lookup per byte (about twice as fast); the rest is scanned byte by byte.
+   */
+  private metricNameEnd(start: number): number {
+    const b = this.b;
+    const ref = this.refName;
+    const end = start + this.refNameLen;
+    let p = start;
+    if (end <= b.length) {
+      const dv = this.dv;
+      while (p + 4 <= end && dv.getUint32(p, true) === dv.getUint32(ref + (p - start), true)) p += 4;
+    }
+    while (isMetricNameChar(b[p]!)) p++;
+    this.refName = start;
+    this.refNameLen = p - start;
+    return p;
   }
 
   /**
@@ -199,8 +246,7 @@ export class PromTextParser extends BaseParser {
   private fastSeries(start: number): EntryKind | 0 {
     const b = this.b;
     const offs = this.offs;
-    let p = start + 1;
-    while (isMetricNameChar(b[p]!)) p++;
+    let p = this.metricNameEnd(start);
     offs[0] = start;
     offs[1] = p;
     this.nOffs = 2;
