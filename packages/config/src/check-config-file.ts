@@ -3,7 +3,8 @@ import { extname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { compileRelabelConfigs, targetsFromGroup, type TargetLabelOptions } from '@scrapewire/relabel';
 import { ConfigError } from './errors.js';
-import { glob as expandFilePattern, loadConfigFile } from './load-config.js';
+import { expandFilePattern, hasGlobMeta } from './glob.js';
+import { loadConfigFile } from './load-config.js';
 import type { PrometheusConfig, ScrapeConfig } from './types.js';
 
 /** The outcome of {@link checkConfigFile} for a valid file. */
@@ -67,7 +68,7 @@ async function checkReferencedFiles(config: PrometheusConfig): Promise<string[]>
     }
   }
   for (const pattern of config.ruleFiles ?? []) {
-    if (!/[*?[]/.test(pattern) && (await expandFilePattern(pattern)).length === 0) {
+    if (!hasGlobMeta(pattern) && (await expandFilePattern(pattern)).length === 0) {
       throw new ConfigError(`${JSON.stringify(pattern)} does not point to an existing file`, {
         file: config.sourceFile,
       });

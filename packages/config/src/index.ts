@@ -20,7 +20,8 @@ export type {
 } from './types.js';
 
 /* Loading */
-export { loadConfig, loadConfigFile, glob as expandFilePattern } from './load-config.js';
+export { loadConfig, loadConfigFile } from './load-config.js';
+export { expandFilePattern, hasGlobMeta } from './glob.js';
 export type { LoadConfigOptions } from './load-config.js';
 export { checkConfigFile } from './check-config-file.js';
 export type { ConfigCheckResult } from './check-config-file.js';
@@ -31,7 +32,11 @@ export {
   DEFAULT_PROTO_FIRST_SCRAPE_PROTOCOLS,
   SCRAPE_PROTOCOLS,
 } from './scrape-config.js';
-export { DEFAULT_QUEUE_CONFIG, DEFAULT_METADATA_CONFIG } from './remote-write.js';
+export {
+  DEFAULT_QUEUE_CONFIG,
+  DEFAULT_METADATA_CONFIG,
+  REMOTE_WRITE_RESERVED_HEADERS,
+} from './remote-write.js';
 export { defaultHttpClient } from './http-client.js';
 
 /* Secrets and the status dump */

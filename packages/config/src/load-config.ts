@@ -1,5 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { expandFilePattern } from './glob.js';
 import { ConfigError } from './errors.js';
 import type { LoadContext } from './load-context.js';
 import { resolvePath } from './load-context.js';
@@ -304,7 +305,7 @@ export async function loadConfigFileWithSources(
   const jobs = new Map<string, string>(main.scrapeConfigs.map((j) => [j.jobName, 'main config file']));
   const extra: ScrapeConfig[] = [];
   for (const pattern of main.scrapeConfigFiles) {
-    for (const file of await glob(pattern)) {
+    for (const file of await expandFilePattern(pattern)) {
       let content: string;
       try {
         content = await readFile(file, 'utf8');
@@ -333,39 +334,6 @@ export async function loadConfigFileWithSources(
     config: deepFreeze({ ...main, scrapeConfigs: [...main.scrapeConfigs, ...extra], warnings }),
     sources,
   };
-}
-
-/**
- * Expands a pattern whose only wildcards are in its last segment (which Prometheus enforces), like Go's
- * `filepath.Glob`: sorted, and no error for a directory that does not exist.
- */
-export async function glob(pattern: string): Promise<string[]> {
-  const dir = dirname(pattern);
-  const last = basename(pattern);
-  if (!/[*?[]/.test(last)) {
-    try {
-      await readFile(pattern);
-      return [pattern];
-    } catch {
-      return [];
-    }
-  }
-  const re = new RegExp(
-    `^${last
-      .replace(/[.+^${}()|\\]/g, '\\$&')
-      .replace(/\*/g, '[^/]*')
-      .replace(/\?/g, '[^/]')}$`,
-  );
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return [];
-  }
-  return names
-    .filter((n) => re.test(n))
-    .sort()
-    .map((n) => join(dir, n));
 }
 
 function deepFreeze<T>(value: T): T {

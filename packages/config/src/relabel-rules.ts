@@ -1,6 +1,7 @@
 import {
   DEFAULT_RELABEL_CONFIG,
   findRelabelConfigIssue,
+  RELABEL_ACTIONS,
   type RelabelAction,
   type RelabelConfig,
 } from '@scrapewire/relabel';
@@ -15,20 +16,6 @@ const RELABEL_KEYS = [
   'replacement',
   'action',
 ];
-
-const ACTIONS = new Set<RelabelAction>([
-  'replace',
-  'keep',
-  'drop',
-  'keepequal',
-  'dropequal',
-  'hashmod',
-  'labelmap',
-  'labeldrop',
-  'labelkeep',
-  'lowercase',
-  'uppercase',
-]);
 
 /**
  * Reads one list of relabel rules (`relabel_configs`, `metric_relabel_configs`, `write_relabel_configs`),
@@ -55,7 +42,8 @@ function readRelabelConfig(entry: Field, nameValidationScheme: 'utf8' | 'legacy'
   if (actionField) {
     const text = actionField.str();
     const lower = text.toLowerCase() as RelabelAction;
-    if (!ACTIONS.has(lower)) actionField.fail(`unknown relabel action ${JSON.stringify(text)}`);
+    if (!(RELABEL_ACTIONS as ReadonlySet<string>).has(lower))
+      actionField.fail(`unknown relabel action ${JSON.stringify(text)}`);
     action = lower;
   }
   const sourceField = f.get('source_labels');

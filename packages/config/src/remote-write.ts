@@ -44,8 +44,8 @@ const KEYS = [
   ...HTTP_CLIENT_KEYS,
 ];
 
-/** Headers remote_write must not set: the protocol or the HTTP client owns them. */
-const RESERVED = new Set([
+/** Headers remote_write must not set: the protocol or the HTTP client owns them (lower case). */
+export const REMOTE_WRITE_RESERVED_HEADERS: ReadonlySet<string> = new Set([
   'host',
   'content-encoding',
   'content-length',
@@ -99,7 +99,8 @@ export function readRemoteWrite(
         'authorization header must be changed via the basic_auth, authorization, oauth2, sigv4, azuread or google_iam parameter',
       );
     }
-    if (RESERVED.has(name.toLowerCase())) hf.fail(`${name} is a reserved header. It must not be changed`);
+    if (REMOTE_WRITE_RESERVED_HEADERS.has(name.toLowerCase()))
+      hf.fail(`${name} is a reserved header. It must not be changed`);
   }
   const protobufMessage = f.get('protobuf_message')?.str() || 'prometheus.WriteRequest';
   if (!(PROTOBUF_MESSAGES as readonly string[]).includes(protobufMessage)) {

@@ -1,6 +1,6 @@
 /* Rules */
 export type { RelabelAction, RelabelConfig } from './relabel-config.js';
-export { DEFAULT_RELABEL_CONFIG } from './relabel-config.js';
+export { DEFAULT_RELABEL_CONFIG, RELABEL_ACTIONS } from './relabel-config.js';
 export type { RelabelValidationIssue } from './validate.js';
 export { validateRelabelConfig, findRelabelConfigIssue } from './validate.js';
 export type { CompileRelabelOptions } from './compile.js';

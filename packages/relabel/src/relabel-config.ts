@@ -12,6 +12,21 @@ export type RelabelAction =
   | 'lowercase'
   | 'uppercase';
 
+/** Every relabel action Prometheus 3.x knows. */
+export const RELABEL_ACTIONS: ReadonlySet<RelabelAction> = new Set<RelabelAction>([
+  'replace',
+  'keep',
+  'drop',
+  'keepequal',
+  'dropequal',
+  'hashmod',
+  'labelmap',
+  'labeldrop',
+  'labelkeep',
+  'lowercase',
+  'uppercase',
+]);
+
 /**
  * One relabel rule as written in `relabel_configs`, `metric_relabel_configs` or `write_relabel_configs`,
  * with Prometheus's defaults applied (see {@link DEFAULT_RELABEL_CONFIG}). Plain data: compile it once

@@ -1,20 +1,6 @@
 import { isValidLabelName, isValidLabelNameTemplate, type NameValidationScheme } from './label-name.js';
-import { DEFAULT_RELABEL_CONFIG, type RelabelAction, type RelabelConfig } from './relabel-config.js';
+import { DEFAULT_RELABEL_CONFIG, RELABEL_ACTIONS, type RelabelConfig } from './relabel-config.js';
 import { RE2JS } from 're2js';
-
-const ACTIONS: ReadonlySet<string> = new Set<RelabelAction>([
-  'replace',
-  'keep',
-  'drop',
-  'keepequal',
-  'dropequal',
-  'hashmod',
-  'labelmap',
-  'labeldrop',
-  'labelkeep',
-  'lowercase',
-  'uppercase',
-]);
 
 const NEEDS_TARGET: ReadonlySet<string> = new Set([
   'replace',
@@ -61,7 +47,8 @@ export function findRelabelConfigIssue(
   const { action, targetLabel, replacement } = rule;
   const issue = (message: string, field: string) => ({ message, field });
   if ((action as string) === '') return issue('relabel action cannot be empty', 'action');
-  if (!ACTIONS.has(action)) return issue(`unknown relabel action ${JSON.stringify(action)}`, 'action');
+  if (!(RELABEL_ACTIONS as ReadonlySet<string>).has(action))
+    return issue(`unknown relabel action ${JSON.stringify(action)}`, 'action');
   // Prometheus compiles the regex while parsing, so a bad regex is reported before the checks below.
   try {
     RE2JS.compile(`^(?s:${rule.regex})$`);

@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { HttpClientConfig, SecretSource, TlsConfig } from '@scrapewire/config';
+import {
+  type HttpClientConfig,
+  REMOTE_WRITE_RESERVED_HEADERS,
+  type SecretSource,
+  type TlsConfig,
+} from '@scrapewire/config';
 import { InvalidOptionsError } from '@scrapewire/model';
 import { Agent, type Dispatcher, interceptors, ProxyAgent, request } from 'undici';
 import pkg from '../../package.json' with { type: 'json' };
@@ -38,23 +43,6 @@ export interface HttpRemoteWriteClientOptions {
 
 /** The User-Agent scrapewire sends. */
 export const USER_AGENT = `scrapewire/${pkg.version}`;
-
-/** Headers the sender sets itself; Prometheus rejects them in `headers`, we let ours win. */
-const RESERVED_HEADERS = new Set([
-  'host',
-  'content-encoding',
-  'content-length',
-  'content-type',
-  'user-agent',
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'www-authenticate',
-  'accept-encoding',
-  'x-prometheus-remote-write-version',
-  'x-prometheus-remote-read-version',
-]);
 
 function readSecret(src: SecretSource): string {
   return 'inline' in src ? src.inline.reveal() : readFileSync(src.file, 'utf8').trim();
@@ -129,10 +117,11 @@ export function createHttpRemoteWriteClient(options: HttpRemoteWriteClientOption
         ...spec.secrets.map((s) => s.reveal()),
         ...spec.files.map((f) => readFileSync(f, 'utf8').trim()),
       ];
-      if (values.length > 0 && !RESERVED_HEADERS.has(name.toLowerCase())) h[name] = values.join(', ');
+      if (values.length > 0 && !REMOTE_WRITE_RESERVED_HEADERS.has(name.toLowerCase()))
+        h[name] = values.join(', ');
     }
     for (const [name, value] of Object.entries(options.headers)) {
-      if (!RESERVED_HEADERS.has(name.toLowerCase())) h[name] = value;
+      if (!REMOTE_WRITE_RESERVED_HEADERS.has(name.toLowerCase())) h[name] = value;
     }
     if (http.basicAuth) {
       const user =
