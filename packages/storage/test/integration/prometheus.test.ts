@@ -85,56 +85,72 @@ describe.skipIf(!bin)(
       ]);
     });
 
-    it('delivers every sample once across a receiver restart', async () => {
+    it('delivers every sample exactly once across a 30 s receiver outage', async () => {
       server ??= await startPrometheus(bin!);
       const metrics = new InMemoryRemoteWriteMetrics();
+      // Prometheus's default backoff (30 ms doubling to 5 s), so the outage spans many retry rounds.
       const rw = createRemoteWrite({
         config: remoteWriteConfig(`${server.base}/api/v1/write`, {
           remoteTimeoutMs: 2000,
           queueConfig: {
             batchSendDeadlineMs: 50,
-            minBackoffMs: 50,
-            maxBackoffMs: 300,
+            minBackoffMs: 30,
+            maxBackoffMs: 5000,
             maxSamplesPerSend: 10,
           },
         }),
         metrics,
       });
-      const t0 = Math.floor(Date.now() / 1000) * 1000 - 100_000;
+      const t0 = Math.floor(Date.now() / 1000) * 1000 - 200_000;
       const l = Labels.from({ __name__: 'sw_restart_counter', job: 'rw' });
-      const write = async (from: number, to: number) => {
-        for (let i = from; i < to; i++) {
-          const app = rw.appender();
-          app.append(0, l, t0 + i * 1000, i);
-          await app.commit();
-        }
+      let written = 0;
+      const writeOne = async () => {
+        const app = rw.appender();
+        app.append(0, l, t0 + written * 1000, written);
+        written++;
+        await app.commit();
       };
-      await write(0, 30);
-      await vi.waitFor(() => expect(metrics.counts.sent.samples).toBe(30), { timeout: 10_000 });
-      await stop(server);
-      await write(30, 60);
-      // Several retry rounds (backoff 50, 100, 200, 300 ms…) against the stopped receiver before it returns.
-      await vi.waitFor(() => expect(metrics.counts.retried.samples).toBeGreaterThanOrEqual(50), {
-        timeout: 10_000,
-        interval: 20,
-      });
-      server = await startPrometheus(bin!, server);
-      await vi.waitFor(() => expect(metrics.counts.sent.samples).toBe(60), { timeout: 20_000 });
-      await rw.close({ deadlineMs: 5000 });
+      // A steady writer, as a scrape loop would be: one sample every 200 ms for the whole test.
+      let writing = Promise.resolve();
+      const writer = setInterval(() => {
+        writing = writing.then(writeOne);
+      }, 200);
+      try {
+        await vi.waitFor(() => expect(metrics.counts.sent.samples).toBeGreaterThanOrEqual(20), {
+          timeout: 20_000,
+        });
+        await stop(server);
+        const before = written;
+        await new Promise((r) => setTimeout(r, 30_000));
+        expect(written - before).toBeGreaterThanOrEqual(100);
+        expect(metrics.counts.retried.samples).toBeGreaterThan(0);
+        server = await startPrometheus(bin!, server);
+        await vi.waitFor(() => expect(metrics.counts.sent.samples).toBeGreaterThanOrEqual(written - 5), {
+          timeout: 30_000,
+        });
+      } finally {
+        clearInterval(writer);
+        await writing;
+      }
+      await rw.close({ deadlineMs: 10_000 });
+      expect(metrics.counts.sent.samples).toBe(written);
+      const end = (t0 + written * 1000) / 1000;
       const q = (await api(
         server.base,
-        `/api/v1/query?query=count_over_time(sw_restart_counter[2m])&time=${(t0 + 60_000) / 1000}`,
-      )) as { result: { value: [number, string] }[] };
-      expect(q.result[0]!.value[1]).toBe('60');
-      const sum = (await api(
-        server.base,
-        `/api/v1/query?query=sum_over_time(sw_restart_counter[2m])&time=${(t0 + 60_000) / 1000}`,
+        `/api/v1/query?query=count_over_time(sw_restart_counter[10m])&time=${end}`,
       )) as {
         result: { value: [number, string] }[];
       };
-      expect(sum.result[0]!.value[1]).toBe(String((59 * 60) / 2));
+      expect(q.result[0]!.value[1]).toBe(String(written));
+      const sum = (await api(
+        server.base,
+        `/api/v1/query?query=sum_over_time(sw_restart_counter[10m])&time=${end}`,
+      )) as {
+        result: { value: [number, string] }[];
+      };
+      expect(sum.result[0]!.value[1]).toBe(String(((written - 1) * written) / 2));
       expect(metrics.counts.dropped).toEqual({});
-    });
+    }, 120_000);
 
     it('stores native histograms and exemplars (with the feature flags on)', async () => {
       const hs = await startPrometheus(bin!, undefined, [
