@@ -302,8 +302,14 @@ export class PromTextParser extends BaseParser {
     if (digits > 0 && digits <= 15 && scale >= -22 && scale <= 22 && (c === SPACE || c === NEWLINE)) {
       const v = scale < 0 ? mant / POW10[-scale]! : mant * POW10[scale]!;
       this.val = neg ? -v : v;
+    } else if (digits > 0 && (c === SPACE || c === NEWLINE)) {
+      // Plain decimal syntax beyond the fast path's exact range: Number() rounds correctly, as Go does
+      // (parseGoFloat does the same), without parseGoFloat's byte-by-byte copy of the token.
+      const v = Number(this.s.slice(vs, p));
+      if (!Number.isFinite(v)) return 0;
+      this.val = v;
     } else {
-      // NaN, +Inf, long mantissas, …: the general parser on the whole value token (up to a blank, brace
+      // NaN, +Inf, …: the general parser on the whole value token (up to a blank, brace
       // or newline, as in parseSeries); an invalid value or an unusual separator → the general path.
       while (c !== SPACE && c !== TAB && c !== NEWLINE && c !== BRACE_OPEN) c = b[++p]!;
       if (c !== SPACE && c !== NEWLINE) return 0;
