@@ -74,6 +74,12 @@ const FAST_TYPES: readonly (
   return table;
 })();
 
+/** The bytes that end a label value's fast scan: its closing quote, or an escape or raw newline. */
+const VALUE_STOP = new Uint8Array(256);
+VALUE_STOP[QUOTE] = 1;
+VALUE_STOP[BACKSLASH] = 1;
+VALUE_STOP[NEWLINE] = 1;
+
 /**
  * The Prometheus text format 0.0.4 (and 1.0.0's quoted UTF-8 names), accepting exactly what Prometheus's
  * scraper (`model/textparse/promparse.go`) accepts: blanks between any two tokens, blank lines, label sets
@@ -355,11 +361,8 @@ export class PromTextParser extends BaseParser {
       // newlines are left to the general path. No UTF-8 check is needed: the whole body is valid UTF-8,
       // and a range between two ASCII quotes of valid UTF-8 is valid UTF-8.
       let ve = vs;
-      c = b[ve]!;
-      while (c !== QUOTE) {
-        if (c === BACKSLASH || c === NEWLINE) return -1;
-        c = b[++ve]!;
-      }
+      while (VALUE_STOP[b[ve]!] === 0) ve++;
+      if (b[ve] !== QUOTE) return -1;
       offs[n] = ns;
       offs[n + 1] = p;
       offs[n + 2] = vs;
