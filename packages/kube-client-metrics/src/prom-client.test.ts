@@ -165,6 +165,43 @@ describe('createPrometheusSdMetrics', () => {
   });
 });
 
+describe('help text', () => {
+  it('is one sentence per metric, and the same for the work queue under either naming scheme', async () => {
+    const registry = new Registry();
+    createRestClientMetrics({ registry });
+    createWorkqueueMetricsProvider({ registry });
+    createPrometheusSdMetrics({ registry });
+    const help = new Map((await registry.getMetricsAsJSON()).map((m) => [m.name, m.help]));
+    expect(help.size).toBe(20);
+    for (const h of help.values()) {
+      expect(h).toMatch(/^[A-Z][^\n]*[^.]\.$/);
+      expect(h.slice(0, -1)).not.toMatch(/\.\s/);
+    }
+    expect(help.get('rest_client_request_duration_seconds')).toMatch(/by verb and url\.$/);
+    const pairs: [string, string][] = [
+      ['workqueue_depth', 'prometheus_sd_kubernetes_workqueue_depth'],
+      ['workqueue_adds_total', 'prometheus_sd_kubernetes_workqueue_items_total'],
+      ['workqueue_queue_duration_seconds', 'prometheus_sd_kubernetes_workqueue_latency_seconds'],
+      ['workqueue_work_duration_seconds', 'prometheus_sd_kubernetes_workqueue_work_duration_seconds'],
+      ['workqueue_unfinished_work_seconds', 'prometheus_sd_kubernetes_workqueue_unfinished_work_seconds'],
+      [
+        'workqueue_longest_running_processor_seconds',
+        'prometheus_sd_kubernetes_workqueue_longest_running_processor_seconds',
+      ],
+    ];
+    for (const [a, b] of pairs) expect(help.get(a)).toBe(help.get(b));
+  });
+
+  it('names the second duration label actually in use', async () => {
+    const registry = new Registry();
+    createRestClientMetrics({ registry, durationLabel: 'host' });
+    const [m] = (await registry.getMetricsAsJSON()).filter((x) =>
+      x.name.endsWith('request_duration_seconds'),
+    );
+    expect(m?.help).toMatch(/by verb and host\.$/);
+  });
+});
+
 const promtool = findBinary('promtool');
 describe.skipIf(!promtool)(promtool ? 'promtool check metrics' : missingBinaryMessage('promtool'), () => {
   it('finds nothing to complain about in any adapter output', async () => {

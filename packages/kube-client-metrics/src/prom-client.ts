@@ -23,6 +23,17 @@ export const DEFAULT_WORKQUEUE_BUCKETS: readonly number[] = Object.freeze(
   Array.from({ length: 10 }, (_, i) => Number((1e-8 * 10 ** i).toPrecision(1))),
 );
 
+/** Help text of the work-queue metrics, shared by both naming schemes. */
+const WORKQUEUE_HELP = {
+  depth: 'Items currently waiting in the named work queue.',
+  adds: 'Count of items placed in the work queue that were not already waiting in it.',
+  wait: 'Seconds an item waited in the work queue before a worker took it.',
+  work: 'Seconds a worker spent on one item taken from the work queue.',
+  unfinished: 'Sum of the ages, in seconds, of the items workers are processing right now.',
+  longest: 'Age in seconds of the oldest item a worker is still processing.',
+  retries: 'Count of items put back in the work queue for another attempt.',
+} as const;
+
 /** Options shared by the prom-client adapters. */
 export interface PromClientAdapterOptions {
   /** The registry to register in. @defaultValue prom-client's global `register` */
@@ -163,34 +174,34 @@ export function createRestClientMetrics(options: RestClientMetricsOptions = {}):
 
   const requests = new Counter({
     name: `${c.prefix}requests_total`,
-    help: 'Number of HTTP requests to the Kubernetes API server, partitioned by status code, method, and host.',
+    help: 'Kubernetes API calls made by this client, counted by response code, HTTP method and API host.',
     labelNames: [...c.constNames, 'code', 'method', 'host'],
     registers: c.registers,
   });
   const duration = new Histogram({
     name: `${c.prefix}request_duration_seconds`,
-    help: `Request latency to the Kubernetes API server in seconds, by verb and ${durationLabel}.`,
+    help: `Seconds until a non-watch Kubernetes API call had its whole response read or failed, by verb and ${durationLabel}.`,
     labelNames: [...c.constNames, 'verb', durationLabel],
     buckets: durationBuckets,
     registers: c.registers,
   });
   const requestSize = new Histogram({
     name: `${c.prefix}request_size_bytes`,
-    help: 'Request body size in bytes, by verb and host.',
+    help: 'Size in bytes of each non-watch request body sent to the Kubernetes API, by verb and host.',
     labelNames: [...c.constNames, 'verb', 'host'],
     buckets: sizeBuckets,
     registers: c.registers,
   });
   const responseSize = new Histogram({
     name: `${c.prefix}response_size_bytes`,
-    help: 'Response body size in bytes, by verb and host.',
+    help: 'Size in bytes of each non-watch response body read from the Kubernetes API, by verb and host.',
     labelNames: [...c.constNames, 'verb', 'host'],
     buckets: sizeBuckets,
     registers: c.registers,
   });
   const retries = new Counter({
     name: `${c.prefix}request_retries_total`,
-    help: 'Number of request retries, partitioned by status code, verb, and host.',
+    help: 'Kubernetes API calls repeated after a failed attempt, counted by response code, verb and API host.',
     labelNames: [...c.constNames, 'code', 'verb', 'host'],
     registers: c.registers,
   });
@@ -227,45 +238,45 @@ export function createWorkqueueMetricsProvider(
   const r = c.registers;
   const depth = new Gauge({
     name: `${c.prefix}depth`,
-    help: 'Current depth of the work queue.',
+    help: WORKQUEUE_HELP.depth,
     labelNames,
     registers: r,
   });
   const adds = new Counter({
     name: `${c.prefix}adds_total`,
-    help: 'Total number of adds handled by the work queue.',
+    help: WORKQUEUE_HELP.adds,
     labelNames,
     registers: r,
   });
   const latency = new Histogram({
     name: `${c.prefix}queue_duration_seconds`,
-    help: 'How long in seconds an item stays in the work queue before being requested.',
+    help: WORKQUEUE_HELP.wait,
     labelNames,
     buckets,
     registers: r,
   });
   const work = new Histogram({
     name: `${c.prefix}work_duration_seconds`,
-    help: 'How long in seconds processing an item from the work queue takes.',
+    help: WORKQUEUE_HELP.work,
     labelNames,
     buckets,
     registers: r,
   });
   const unfinished = new Gauge({
     name: `${c.prefix}unfinished_work_seconds`,
-    help: 'Seconds of work in progress that has not been observed by work_duration yet; large values suggest stuck workers.',
+    help: WORKQUEUE_HELP.unfinished,
     labelNames,
     registers: r,
   });
   const longest = new Gauge({
     name: `${c.prefix}longest_running_processor_seconds`,
-    help: 'Seconds the longest-running processor of the work queue has been running.',
+    help: WORKQUEUE_HELP.longest,
     labelNames,
     registers: r,
   });
   const retries = new Counter({
     name: `${c.prefix}retries_total`,
-    help: 'Total number of retries handled by the work queue.',
+    help: WORKQUEUE_HELP.retries,
     labelNames,
     registers: r,
   });
@@ -298,13 +309,13 @@ export function createPrometheusSdMetrics(options: PromClientAdapterOptions = {}
   const r = c.registers;
   const requests = new Counter({
     name: `${c.prefix}http_request_total`,
-    help: 'Total number of HTTP requests to the Kubernetes API by status code.',
+    help: 'Kubernetes API calls made by service discovery, counted by response status code.',
     labelNames: [...c.constNames, 'status_code'],
     registers: r,
   });
   const duration = new Summary({
     name: `${c.prefix}http_request_duration_seconds`,
-    help: 'Summary of latencies for HTTP requests to the Kubernetes API by endpoint.',
+    help: 'Seconds until a non-watch Kubernetes API call from service discovery had its whole response read or failed, by path template.',
     labelNames: [...c.constNames, 'endpoint'],
     percentiles: [],
     registers: r,
@@ -312,39 +323,39 @@ export function createPrometheusSdMetrics(options: PromClientAdapterOptions = {}
   const labelNames = [...c.constNames, 'queue_name'];
   const depth = new Gauge({
     name: `${c.prefix}workqueue_depth`,
-    help: 'Current depth of the work queue.',
+    help: WORKQUEUE_HELP.depth,
     labelNames,
     registers: r,
   });
   const adds = new Counter({
     name: `${c.prefix}workqueue_items_total`,
-    help: 'Total number of items added to the work queue.',
+    help: WORKQUEUE_HELP.adds,
     labelNames,
     registers: r,
   });
   const latency = new Summary({
     name: `${c.prefix}workqueue_latency_seconds`,
-    help: 'How long an item stays in the work queue.',
+    help: WORKQUEUE_HELP.wait,
     labelNames,
     percentiles: [],
     registers: r,
   });
   const work = new Summary({
     name: `${c.prefix}workqueue_work_duration_seconds`,
-    help: 'How long processing an item from the work queue takes.',
+    help: WORKQUEUE_HELP.work,
     labelNames,
     percentiles: [],
     registers: r,
   });
   const unfinished = new Gauge({
     name: `${c.prefix}workqueue_unfinished_work_seconds`,
-    help: 'How long an item has remained unfinished in the work queue.',
+    help: WORKQUEUE_HELP.unfinished,
     labelNames,
     registers: r,
   });
   const longest = new Gauge({
     name: `${c.prefix}workqueue_longest_running_processor_seconds`,
-    help: 'Duration of the longest running processor in the work queue.',
+    help: WORKQUEUE_HELP.longest,
     labelNames,
     registers: r,
   });

@@ -30,27 +30,30 @@ const EXTRA = ['scrape_timeout_seconds', 'scrape_sample_limit', 'scrape_body_siz
 const gauge = (unit: string, help: string): Metadata => Object.freeze({ type: 'gauge', unit, help });
 
 /**
- * The fixed metadata of the report series. Type, unit and help text are those Prometheus attaches
- * (`scrapeHealthMetric` and friends in its scrape loop), so storages and remote-write receivers see the
- * same metadata from either scraper.
+ * The fixed metadata of the report series. Type and unit match what Prometheus attaches
+ * (`scrapeHealthMetric` and friends in its scrape loop), so storages and remote-write receivers can treat
+ * the series alike from either scraper; the help text is our own.
  */
 export const REPORT_METADATA: Readonly<Record<(typeof BASE)[number] | (typeof EXTRA)[number], Metadata>> = {
-  up: gauge('targets', 'Health of the scrape target. 1 means the target is healthy, 0 if the scrape failed.'),
-  scrape_duration_seconds: gauge('seconds', 'Duration of the last scrape in seconds.'),
-  scrape_samples_scraped: gauge('samples', 'Number of samples last scraped.'),
+  up: gauge(
+    'targets',
+    'Whether the most recent scrape of this target succeeded: 1 for success, 0 for failure.',
+  ),
+  scrape_duration_seconds: gauge('seconds', 'Seconds taken by the most recent scrape of this target.'),
+  scrape_samples_scraped: gauge('samples', "Samples parsed from the target's most recent scrape response."),
   scrape_samples_post_metric_relabeling: gauge(
     'samples',
-    'Number of samples remaining after metric relabeling was applied.',
+    'Samples from the most recent scrape that metric_relabel_configs kept.',
   ),
-  scrape_series_added: gauge('series', 'Number of series in the last scrape.'),
-  scrape_timeout_seconds: gauge('seconds', 'The configured scrape timeout for a target.'),
-  scrape_sample_limit: gauge(
-    'samples',
-    'The configured sample limit for a target. Returns zero if there is no limit configured.',
+  scrape_series_added: gauge(
+    'series',
+    "Series in the most recent scrape that the target's scrape cache had not seen before.",
   ),
+  scrape_timeout_seconds: gauge('seconds', 'The scrape_timeout configured for this target, in seconds.'),
+  scrape_sample_limit: gauge('samples', 'The sample_limit configured for this target, 0 meaning no limit.'),
   scrape_body_size_bytes: gauge(
     'bytes',
-    'The uncompressed size of the last scrape response, if successful. Scrapes failing because body_size_limit is exceeded report -1, other scrape failures report 0.',
+    'Uncompressed bytes of the most recent scrape response body; -1 if body_size_limit cut the scrape short and 0 for any other failed scrape.',
   ),
 };
 

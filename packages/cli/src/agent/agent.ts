@@ -78,12 +78,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   collectDefaultMetrics({ register: registry });
   const reloadSuccessful = new Gauge({
     name: 'prometheus_config_last_reload_successful',
-    help: 'Whether the last configuration reload attempt was successful.',
+    help: '1 if the most recent attempt to load the configuration file succeeded, 0 if it failed.',
     registers: [registry],
   });
   const reloadTimestamp = new Gauge({
     name: 'prometheus_config_last_reload_success_timestamp_seconds',
-    help: 'Timestamp of the last successful configuration reload.',
+    help: 'Unix time in seconds of the most recent configuration load that succeeded.',
     registers: [registry],
   });
 

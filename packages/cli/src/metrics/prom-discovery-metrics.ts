@@ -9,43 +9,43 @@ export function createPromDiscoveryMetrics(registry: Registry, name = 'scrape'):
   const registers = [registry];
   const discovered = new Gauge({
     name: 'prometheus_sd_discovered_targets',
-    help: 'Current number of discovered targets.',
+    help: 'Targets in the latest target set the discovery manager produced for each job.',
     labelNames: ['name', 'config'],
     registers,
   });
   const lastUpdate = new Gauge({
     name: 'prometheus_sd_last_update_timestamp_seconds',
-    help: 'Timestamp of the last update sent to the SD consumers.',
+    help: 'Unix time in seconds at which the discovery manager last delivered targets for this job.',
     labelNames: ['name', 'config'],
     registers,
   });
   const failedConfigs = new Gauge({
     name: 'prometheus_sd_failed_configs',
-    help: 'Current number of service discovery configurations that failed to load.',
+    help: 'Service discovery configurations that could not be started at the most recent config load.',
     labelNames: ['name'],
     registers,
   });
   const received = new Counter({
     name: 'prometheus_sd_received_updates_total',
-    help: 'Total number of update events received from the SD providers.',
+    help: 'Count of target-group updates the discovery manager has taken in from its providers.',
     labelNames: ['name'],
     registers,
   });
   const sent = new Counter({
     name: 'prometheus_sd_updates_total',
-    help: 'Total number of update events sent to the SD consumers.',
+    help: 'Count of merged target sets the discovery manager has passed on to its consumer.',
     labelNames: ['name'],
     registers,
   });
   const delayed = new Counter({
     name: 'prometheus_sd_updates_delayed_total',
-    help: 'Total number of update events that could not be sent immediately.',
+    help: 'Count of provider updates held back by the send throttle and merged into a later delivery.',
     labelNames: ['name'],
     registers,
   });
   const refreshDuration = new Summary({
     name: 'prometheus_sd_refresh_duration_seconds',
-    help: 'The duration of a refresh for the given SD mechanism.',
+    help: 'Seconds one refresh of a polling discovery mechanism took, by mechanism and config.',
     labelNames: ['mechanism', 'config'],
     percentiles: [0.5, 0.9, 0.99],
     maxAgeSeconds: 600,
@@ -54,18 +54,18 @@ export function createPromDiscoveryMetrics(registry: Registry, name = 'scrape'):
   });
   const refreshFailures = new Counter({
     name: 'prometheus_sd_refresh_failures_total',
-    help: 'Number of refresh failures for the given SD mechanism.',
+    help: 'Count of polling discovery refreshes that ended in an error, by mechanism and config.',
     labelNames: ['mechanism', 'config'],
     registers,
   });
   const fileReadErrors = new Counter({
     name: 'prometheus_sd_file_read_errors_total',
-    help: 'The number of File-SD read errors.',
+    help: 'Count of failures to read or parse a file named by file_sd_configs.',
     registers,
   });
   const fileScan = new Summary({
     name: 'prometheus_sd_file_scan_duration_seconds',
-    help: 'The duration of the File-SD scan in seconds.',
+    help: 'Seconds taken to read every file matched by one file_sd_configs entry.',
     percentiles: [0.5, 0.9, 0.99],
     maxAgeSeconds: 600,
     ageBuckets: 5,
@@ -73,23 +73,23 @@ export function createPromDiscoveryMetrics(registry: Registry, name = 'scrape'):
   });
   const fileWatcherErrors = new Counter({
     name: 'prometheus_sd_file_watcher_errors_total',
-    help: 'The number of File-SD errors caused by filesystem watch failures.',
+    help: 'Count of errors reported by the file-system watches behind file_sd_configs.',
     registers,
   });
   const httpFailures = new Counter({
     name: 'prometheus_sd_http_failures_total',
-    help: 'Number of HTTP service discovery refresh failures.',
+    help: 'Count of http_sd_configs fetches that failed.',
     registers,
   });
   const kubernetesEvents = new Counter({
     name: 'prometheus_sd_kubernetes_events_total',
-    help: 'The number of Kubernetes events handled.',
+    help: 'Count of add, update and delete notifications processed by Kubernetes discovery, by role and event.',
     labelNames: ['role', 'event'],
     registers,
   });
   const kubernetesFailures = new Counter({
     name: 'prometheus_sd_kubernetes_failures_total',
-    help: 'The number of failed WATCH/LIST requests.',
+    help: 'Count of Kubernetes API list or watch calls from Kubernetes discovery that failed.',
     registers,
   });
   // Prometheus creates these series up front, so they read 0 rather than being absent.

@@ -3,6 +3,13 @@ import type { RemoteWriteItemKind, RemoteWriteMetrics } from '@scrapewire/storag
 
 const PREFIX = 'prometheus_remote_storage_';
 const KINDS: readonly RemoteWriteItemKind[] = ['samples', 'exemplars', 'histograms', 'metadata'];
+/** How each kind reads in help text. */
+const NOUN: Readonly<Record<RemoteWriteItemKind, string>> = {
+  samples: 'samples',
+  exemplars: 'exemplars',
+  histograms: 'histogram samples',
+  metadata: 'metadata entries',
+};
 
 /**
  * Remote-write metrics under Prometheus's `prometheus_remote_storage_*` names, with its constant labels
@@ -14,38 +21,37 @@ export function createPromRemoteWriteMetrics(
 ): (remoteName: string, url: string) => RemoteWriteMetrics {
   const registers = [registry];
   const labelNames = ['remote_name', 'url'];
-  const perKind = (suffix: string, help: string, extra: string[] = []) =>
+  const perKind = (suffix: string, help: (noun: string) => string, extra: string[] = []) =>
     Object.fromEntries(
       KINDS.map((k) => [
         k,
         new Counter({
           name: `${PREFIX}${k}${suffix}`,
-          help: `${help} (${k})`,
+          help: help(NOUN[k]),
           labelNames: [...labelNames, ...extra],
           registers,
         }),
       ]),
     ) as Record<RemoteWriteItemKind, Counter>;
-  const sent = perKind('_total', 'Total number of items sent to remote storage.');
+  const sent = perKind('_total', (k) => `Count of ${k} this queue delivered to the remote endpoint.`);
   const failed = perKind(
     '_failed_total',
-    'Total number of items which failed on send to remote storage, non-recoverable errors.',
+    (k) =>
+      `Count of ${k} abandoned after the remote endpoint answered with an error that retrying cannot fix.`,
   );
   const retried = perKind(
     '_retried_total',
-    'Total number of items which failed on send to remote storage but were retried because the send error was recoverable.',
+    (k) => `Count of ${k} sent again after a send attempt ended in a recoverable error.`,
   );
-  const dropped = perKind(
-    '_dropped_total',
-    'Total number of items which were dropped before being sent to remote storage.',
-    ['reason'],
-  );
+  const dropped = perKind('_dropped_total', (k) => `Count of ${k} discarded without being sent, by reason.`, [
+    'reason',
+  ]);
   const pending = Object.fromEntries(
     KINDS.map((k) => [
       k,
       new Gauge({
         name: `${PREFIX}${k}_pending`,
-        help: `The number of ${k} pending in the queues shards to be sent to the remote storage.`,
+        help: `Number of ${NOUN[k]} enqueued but not yet delivered or given up on.`,
         labelNames,
         registers,
       }),
@@ -53,37 +59,37 @@ export function createPromRemoteWriteMetrics(
   ) as Record<RemoteWriteItemKind, Gauge>;
   const shards = new Gauge({
     name: `${PREFIX}shards`,
-    help: 'The number of shards used for parallel sending to the remote storage.',
+    help: 'Number of parallel senders this queue currently runs.',
     labelNames,
     registers,
   });
   const bytes = new Counter({
     name: `${PREFIX}bytes_total`,
-    help: 'The total number of bytes of data (not metadata) sent by the queue after compression.',
+    help: 'Compressed request-body bytes of samples, exemplars and histograms this queue has delivered.',
     labelNames,
     registers,
   });
   const metadataBytes = new Counter({
     name: `${PREFIX}metadata_bytes_total`,
-    help: 'The total number of bytes of metadata sent by the queue after compression.',
+    help: 'Compressed request-body bytes of metric metadata this queue has delivered.',
     labelNames,
     registers,
   });
   const highestIn = new Gauge({
     name: `${PREFIX}highest_timestamp_in_seconds`,
-    help: 'Highest timestamp that has come into the remote storage via the Appender interface, in seconds since epoch.',
+    help: 'Newest sample timestamp handed to this queue, in Unix seconds.',
     labelNames,
     registers,
   });
   const highestSent = new Gauge({
     name: `${PREFIX}queue_highest_sent_timestamp_seconds`,
-    help: 'Timestamp from a WAL sample, the highest timestamp successfully sent by this queue, in seconds since epoch.',
+    help: 'Newest sample timestamp this queue has delivered successfully, in Unix seconds.',
     labelNames,
     registers,
   });
   const batchDuration = new Histogram({
     name: `${PREFIX}sent_batch_duration_seconds`,
-    help: 'Duration of send calls to the remote storage.',
+    help: 'Seconds each remote-write HTTP request took, one observation per attempt.',
     labelNames,
     // Prometheus's default buckets plus the long tail it adds for slow receivers.
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 60, 120, 300],
