@@ -29,6 +29,10 @@ export interface ExpositionParser {
   /**
    * Series: a string equal for byte-identical series text and different otherwise (the raw bytes read as
    * latin1), for keying the scrape cache without building labels.
+   *
+   * It may share memory with the whole body (the text parser returns an O(1) slice of the body decoded
+   * once): a caller that keeps keys long-term, e.g. a cache inserting a new series, should store a copy
+   * (`Buffer.from(seriesBytes()).toString('latin1')`) so that the key does not keep the body alive.
    */
   seriesKey(): string;
   /** Series: the sample value. */

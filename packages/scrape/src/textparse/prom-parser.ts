@@ -50,18 +50,21 @@ function le32(word: string, i: number): number {
   );
 }
 
+/** A TYPE word with its first, middle (only for words longer than 8) and last 4 bytes, see {@link le32}. */
+interface FastType {
+  readonly length: number;
+  readonly head: number;
+  readonly middle: number;
+  readonly tail: number;
+  readonly type: MetricType;
+}
+
 /**
- * The TYPE words of the text format by first byte, with their first, middle and last 4 bytes so that the
- * fast path compares a word in two or three loads instead of byte by byte.
+ * The TYPE words of the text format by first byte (which tells them apart), so that the fast path
+ * compares a word in two or three 4-byte loads instead of byte by byte.
  */
-const FAST_TYPES: readonly (
-  | { length: number; head: number; middle: number; tail: number; type: MetricType }
-  | undefined
-)[] = (() => {
-  const table: (
-    | { length: number; head: number; middle: number; tail: number; type: MetricType }
-    | undefined
-  )[] = new Array(256).fill(undefined);
+const FAST_TYPES: readonly (FastType | undefined)[] = (() => {
+  const table: (FastType | undefined)[] = new Array(256).fill(undefined);
   for (const [word, type] of TEXT_TYPES) {
     table[word.charCodeAt(0)] = {
       length: word.length,
@@ -101,7 +104,7 @@ export class PromTextParser extends BaseParser {
    * stops at a newline) so that they need no end-of-body checks. Other bodies take the general path.
    */
   private readonly fast: boolean;
-  /** The body as 32-bit little-endian words at any offset, to compare names and words 4 bytes at a time. */
+  /** The body as little-endian 32- and 64-bit words at any offset, to compare 4 or 8 bytes in one load. */
   private readonly dv: DataView;
   /** The last metric name the fast paths scanned (all name bytes): see {@link metricNameEnd}. */
   private refName = 0;
@@ -120,7 +123,9 @@ export class PromTextParser extends BaseParser {
   }
 
   override seriesKey(): string {
-    // Equal to latin1-decoding the series bytes, as the interface promises, without a copy.
+    // Equal to latin1-decoding the series bytes, as the interface promises, without a copy: copying
+    // (latin1Slice per series) took about 55 ns per series, more than the rest of the line's parsing.
+    // The slice keeps the body string alive while it lives; see the interface on keys kept long-term.
     return this.s.slice(this.seriesStart, this.seriesEnd);
   }
 
@@ -227,8 +232,8 @@ export class PromTextParser extends BaseParser {
   /**
    * The offset after the metric name that starts at `start` (a valid first byte), in a fast path. Names
    * repeat from line to line (a family's TYPE line then its series, `_bucket` after `_bucket`), so the
-   * bytes are first compared four at a time with the last name scanned: a matching prefix consists of name
-   * bytes without a class lookup per byte (about twice as fast); the rest is scanned byte by byte.
+   * bytes are first compared 8 (then 4) at a time with the last name scanned: a matching prefix consists
+   * of name bytes without a class lookup per byte; the rest is scanned byte by byte.
    */
   private metricNameEnd(start: number): number {
     const b = this.b;
