@@ -69,6 +69,32 @@ describe('fanout', () => {
     expect(log).toEqual(['p.append(0)', 's.append(0)', 'p.append(101)', 's.append(101)']);
   });
 
+  it('remembers secondary refs across transactions, since a scrape passes refs from earlier scrapes', async () => {
+    const seen: number[] = [];
+    const secondary: Appendable = {
+      appender: () => ({
+        append(r) {
+          seen.push(r);
+          return 7;
+        },
+        appendStale: () => 7,
+        appendExemplar: () => 7,
+        appendHistogram: () => 7,
+        updateMetadata: () => 7,
+        commit: async () => {},
+        rollback: async () => {},
+      }),
+    };
+    const f = fanout(new MemoryStorage(), secondary);
+    const first = f.appender();
+    const ref = first.append(0, l, 1000, 1);
+    await first.commit();
+    const second = f.appender();
+    expect(second.append(ref, l, 2000, 2)).toBe(ref);
+    await second.commit();
+    expect(seen).toEqual([0, 7]);
+  });
+
   it('does not reach the secondaries when the primary rejects a sample', () => {
     const log: string[] = [];
     const app = fanout(recording('p', log, { append: true }), recording('s', log)).appender();

@@ -13,29 +13,36 @@ import type { Appendable, Appender, Exemplar, Metadata, NativeHistogram, SeriesR
  */
 export function fanout(primary: Appendable, ...secondaries: Appendable[]): Appendable {
   if (secondaries.length === 0) return primary;
+  // Kept across transactions: a scrape passes the primary's ref of a series it saw before, and each
+  // secondary must get the ref it issued for that series, or it falls back to a lookup by labels.
+  const secondaryRefs = secondaries.map(() => new Map<SeriesRef, SeriesRef>());
   return {
     appender(): Appender {
       return new FanoutAppender(
         primary.appender(),
         secondaries.map((s) => s.appender()),
+        secondaryRefs,
       );
     },
   };
 }
 
-class FanoutAppender implements Appender {
-  /**
-   * The refs each secondary handed out, keyed by the primary's ref. Refs are private to the storage
-   * that issued them, so a secondary must get its own ref back, not the primary's.
-   */
-  readonly #secondaryRefs: Map<SeriesRef, SeriesRef>[];
+/**
+ * How many primary refs a fanout remembers per secondary. Past it the map starts over: the cost is one
+ * lookup by labels per series in the secondary, and series churn cannot grow it without bound.
+ */
+const MAX_REMEMBERED_REFS = 2_000_000;
 
+class FanoutAppender implements Appender {
   constructor(
     private readonly primary: Appender,
     private readonly secondaries: readonly Appender[],
-  ) {
-    this.#secondaryRefs = secondaries.map(() => new Map());
-  }
+    /**
+     * The refs each secondary handed out, keyed by the primary's ref. Refs are private to the storage
+     * that issued them, so a secondary must get its own ref back, not the primary's.
+     */
+    private readonly secondaryRefs: readonly Map<SeriesRef, SeriesRef>[],
+  ) {}
 
   #each(
     ref: SeriesRef,
@@ -43,9 +50,13 @@ class FanoutAppender implements Appender {
     fn: (a: Appender, secondaryRef: SeriesRef) => SeriesRef,
   ): void {
     for (let i = 0; i < this.secondaries.length; i++) {
-      const refs = this.#secondaryRefs[i]!;
-      const sref = fn(this.secondaries[i]!, ref === 0 ? 0 : (refs.get(ref) ?? 0));
-      if (primaryRef !== 0 && sref !== 0) refs.set(primaryRef, sref);
+      const refs = this.secondaryRefs[i]!;
+      const known = ref === 0 ? 0 : (refs.get(ref) ?? 0);
+      const sref = fn(this.secondaries[i]!, known);
+      if (primaryRef !== 0 && sref !== 0 && sref !== known) {
+        if (refs.size >= MAX_REMEMBERED_REFS) refs.clear();
+        refs.set(primaryRef, sref);
+      }
     }
   }
 
