@@ -5,13 +5,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { type Server, createServer } from 'node:http';
-import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HttpClientConfig, ServiceDiscoveryConfigs } from '@scrapewire/config';
 import type { LabelSet, TargetSets } from '@scrapewire/model';
-import { findBinary, missingBinaryMessage } from '@scrapewire/test-utils';
+import { findBinary, missingBinaryMessage, freePort } from '@scrapewire/test-utils';
 import { firstValueFrom, filter, of, timeout } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DiscoveryJob, discoverTargets } from '../src/index.js';
@@ -38,14 +38,6 @@ const noSd: ServiceDiscoveryConfigs = {
   httpSdConfigs: [],
   kubernetesSdConfigs: [],
 };
-
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 const canonical = (sets: LabelSet[]) =>
   sets

@@ -6,10 +6,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findBinary, missingBinaryMessage } from '@scrapewire/test-utils';
+import { findBinary, missingBinaryMessage, freePort } from '@scrapewire/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   compileRelabelConfigs,
@@ -116,17 +115,6 @@ function key(o: Record<string, unknown>): string {
 
 function canonical(o: Record<string, string>): string {
   return JSON.stringify(Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1))));
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
 }
 
 describe.skipIf(!bin)(

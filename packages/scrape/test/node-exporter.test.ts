@@ -1,21 +1,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import type { TargetSets } from '@scrapewire/model';
-import { findBinary, missingBinaryMessage } from '@scrapewire/test-utils';
+import { findBinary, missingBinaryMessage, freePort } from '@scrapewire/test-utils';
 import { firstValueFrom, of } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScrapeManager } from '../src/index.js';
 import { jobConfig, RecordingAppendable } from './helpers.js';
 
 const bin = findBinary('prometheus-node-exporter');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Resolves once something accepts connections on the port (bounded: 100 tries, 50 ms apart). */
 async function waitForPort(port: number): Promise<void> {

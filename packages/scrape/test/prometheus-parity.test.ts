@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ScrapeConfig } from '@scrapewire/config';
 import type { TargetSets } from '@scrapewire/model';
 import { DEFAULT_RELABEL_CONFIG } from '@scrapewire/relabel';
-import { findBinary, missingBinaryMessage } from '@scrapewire/test-utils';
+import { findBinary, missingBinaryMessage, freePort } from '@scrapewire/test-utils';
 import { filter, firstValueFrom, of, scan } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScrapeManager, type ScrapeReport } from '../src/index.js';
@@ -29,14 +29,6 @@ const BODY = [
   'c{l="v"} 4',
   '',
 ].join('\n');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

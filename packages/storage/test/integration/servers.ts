@@ -1,17 +1,9 @@
 /** Starts Debian's prometheus and victoria-metrics on loopback ports with temp storage, for integration tests. */
+import { freePort } from '@scrapewire/test-utils';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-
-export async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 export interface Server {
   readonly base: string;
@@ -106,3 +98,5 @@ export async function stop(s: Server | undefined): Promise<void> {
 export function removeDir(s: Server | undefined): void {
   if (s) rmSync(s.dir, { recursive: true, force: true });
 }
+
+export { freePort };
