@@ -5,7 +5,8 @@
  * and counts samples and bytes per sender. Reports CPU microseconds per sample, resident memory and bytes
  * on the wire per sample for both, and their ratio.
  *
- * Options (env): BENCH_TARGETS (200), BENCH_WARMUP_S (15), BENCH_MEASURE_S (30), BENCH_ONLY (scrapewire|prometheus).
+ * Options (env): BENCH_TARGETS (200), BENCH_WARMUP_S (15), BENCH_MEASURE_S (30), BENCH_ONLY (scrapewire|prometheus),
+ * BENCH_AGENT_ARGS (extra flags for scrapewire agent), BENCH_NODE_ARGS (extra Node.js flags, e.g. --cpu-prof).
  * The targets and the receiver run in this process; the agents are separate processes, measured through
  * /proc (Linux only).
  */
@@ -21,6 +22,10 @@ const N = Number(process.env.BENCH_TARGETS ?? 200);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 15);
 const MEASURE_S = Number(process.env.BENCH_MEASURE_S ?? 30);
 const ONLY = process.env.BENCH_ONLY;
+/** Extra flags for `scrapewire agent`, to compare settings (e.g. `--storage.memory.retention=1m`). */
+const AGENT_ARGS = (process.env.BENCH_AGENT_ARGS ?? '').split(' ').filter(Boolean);
+/** Extra Node.js flags for the scrapewire process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const root = join(import.meta.dirname, '..');
 const payload = readFileSync(join(root, 'packages/scrape/test/fixtures/exporters/node_exporter-1.5.txt'));
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
@@ -127,7 +132,28 @@ interface Result {
   wireBytes: number;
 }
 
-async function measure(name: string, child: ChildProcess): Promise<Result> {
+/** A free loopback port, so that the agent's own metrics can be read at the end of a run. */
+async function freePort(): Promise<number> {
+  const s = createServer();
+  const port = await listen(s);
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/** Prints the agent's own view of the run: scrapes, remote-write outcomes. */
+async function printSelfMetrics(name: string, port: number): Promise<void> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const wanted =
+      /^(prometheus_remote_storage_(samples_total|samples_dropped_total|samples_pending|samples_retried_total|samples_failed_total|shards)|prometheus_target_scrapes_exceeded|prometheus_target_interval_length_seconds_(sum|count)|process_resident_memory_bytes|nodejs_heap_size_used_bytes|prometheus_sd_discovered_targets)/;
+    const lines = text.split('\n').filter((l) => wanted.test(l));
+    console.log(`${name} self-metrics at the end of the run:\n  ${lines.join('\n  ')}`);
+  } catch (err) {
+    console.log(`${name}: could not read its /metrics (${String(err)})`);
+  }
+}
+
+async function measure(name: string, child: ChildProcess, port?: number): Promise<Result> {
   let exited = false;
   child.on('exit', () => {
     exited = true;
@@ -142,6 +168,7 @@ async function measure(name: string, child: ChildProcess): Promise<Result> {
     peakRss = Math.max(peakRss, procStat(child.pid!).rssBytes);
   }
   const end = procStat(child.pid!);
+  if (port !== undefined) await printSelfMetrics(name, port);
   const result = {
     name,
     samples: counts.samples - c0.samples,
@@ -192,14 +219,21 @@ async function main() {
     const args = existsSync(dist)
       ? [dist]
       : ['--conditions=@scrapewire/source', '--import', 'tsx', join(root, 'packages/cli/src/bin.ts')];
+    const port = await freePort();
     const child = spawn(
       process.execPath,
-      [...args, 'agent', `--config.file=${config}`, '--web.listen-address=127.0.0.1:0', '--log.level=warn'],
-      {
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
+      [
+        ...NODE_ARGS,
+        ...args,
+        'agent',
+        `--config.file=${config}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+        ...AGENT_ARGS,
+      ],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
     );
-    results.push(await measure(`scrapewire (${existsSync(dist) ? 'built' : 'from source'})`, child));
+    results.push(await measure(`scrapewire (${existsSync(dist) ? 'built' : 'from source'})`, child, port));
   }
   if (ONLY !== 'scrapewire') {
     let prometheus: string | undefined;
@@ -210,19 +244,20 @@ async function main() {
     }
     if (prometheus) {
       const version = execFileSync(prometheus, ['--version'], { encoding: 'utf8' }).split('\n')[0];
+      const port = await freePort();
       const child = spawn(
         prometheus,
         [
           '--enable-feature=agent',
           `--config.file=${config}`,
           `--storage.agent.path=${join(dir, 'agent-data')}`,
-          '--web.listen-address=127.0.0.1:0',
+          `--web.listen-address=127.0.0.1:${port}`,
           '--log.level=warn',
         ],
         { stdio: ['ignore', 'ignore', 'inherit'] },
       );
       results.push(
-        await measure(`prometheus agent ${/version (\S+)/.exec(version ?? '')?.[1] ?? ''}`, child),
+        await measure(`prometheus agent ${/version (\S+)/.exec(version ?? '')?.[1] ?? ''}`, child, port),
       );
     }
   }
