@@ -77,6 +77,14 @@ const FAST_TYPES: readonly (FastType | undefined)[] = (() => {
   return table;
 })();
 
+// Byte tables for the fast loops: one load and compare per byte (the shared class table also needs a mask).
+const NAME_BYTE = new Uint8Array(256);
+const LABEL_BYTE = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  NAME_BYTE[c] = isMetricNameChar(c) ? 1 : 0;
+  LABEL_BYTE[c] = isLabelNameChar(c) ? 1 : 0;
+}
+
 /** The bytes that end a label value's fast scan: its closing quote, or an escape or raw newline. */
 const VALUE_STOP = new Uint8Array(256);
 VALUE_STOP[QUOTE] = 1;
@@ -247,7 +255,7 @@ export class PromTextParser extends BaseParser {
       while (p + 8 <= end && dv.getFloat64(p, true) === dv.getFloat64(ref + (p - start), true)) p += 8;
       if (p + 4 <= end && dv.getUint32(p, true) === dv.getUint32(ref + (p - start), true)) p += 4;
     }
-    while (isMetricNameChar(b[p]!)) p++;
+    while (NAME_BYTE[b[p]!] !== 0) p++;
     this.refName = start;
     this.refNameLen = p - start;
     return p;
@@ -359,7 +367,7 @@ export class PromTextParser extends BaseParser {
     while (c !== BRACE_CLOSE) {
       if (!isLabelNameStart(c)) return -1;
       const ns = p;
-      while (isLabelNameChar(b[++p]!));
+      while (LABEL_BYTE[b[++p]!] !== 0);
       if (b[p] !== EQUAL || b[p + 1] !== QUOTE) return -1;
       const vs = p + 2;
       // Values are short: a byte loop to the closing quote beats an indexOf call. Escapes and raw
