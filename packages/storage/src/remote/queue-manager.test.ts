@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeWriteRequest } from '../../test/prompb.js';
 import { snappyUncompress } from './compress.js';
 import type { RemoteWriteClient, SendResult } from './http-client.js';
-import { QueueManager, type QueueManagerOptions } from './queue-manager.js';
+import { desiredShards, QueueManager, type QueueManagerOptions } from './queue-manager.js';
 import { InMemoryRemoteWriteMetrics } from './remote-write-metrics.js';
 import { encodeLabels, type QueueItem } from './write-request.js';
 
@@ -321,5 +321,285 @@ describe('QueueManager', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('desiredShards', () => {
+  const base = {
+    current: 1,
+    min: 1,
+    max: 50,
+    inRate: 0,
+    outRate: 0,
+    droppedRate: 0,
+    sendSecondsPerSecond: 0,
+    delaySeconds: 0,
+  };
+  it.each([
+    // [case, overrides, expected]
+    ['nothing delivered yet: keep the count', { inRate: 1000 }, 1],
+    [
+      'one shard busy all the time at half the incoming rate: double',
+      { inRate: 2000, outRate: 1000, sendSecondsPerSecond: 1 },
+      2,
+    ],
+    [
+      'far behind: scale to the time per sample × incoming rate',
+      { inRate: 100_000, outRate: 35_000, sendSecondsPerSecond: 1 },
+      3,
+    ],
+    [
+      'backlog adds 5 % of it per second',
+      { inRate: 1000, outRate: 1000, sendSecondsPerSecond: 1, delaySeconds: 8 },
+      2,
+    ],
+    ['within +30 %: unchanged', { current: 10, inRate: 1200, outRate: 1000, sendSecondsPerSecond: 10 }, 10],
+    ['within -30 %: unchanged', { current: 10, inRate: 750, outRate: 1000, sendSecondsPerSecond: 10 }, 10],
+    ['past -30 %: scale down', { current: 10, inRate: 500, outRate: 1000, sendSecondsPerSecond: 10 }, 5],
+    [
+      'no scale-down while more than an interval behind',
+      { current: 10, inRate: 100, outRate: 1000, sendSecondsPerSecond: 10, delaySeconds: 11 },
+      10,
+    ],
+    ['clamped to max', { max: 4, inRate: 100_000, outRate: 1000, sendSecondsPerSecond: 1 }, 4],
+    ['clamped to min', { current: 10, min: 3, inRate: 1, outRate: 1000, sendSecondsPerSecond: 1 }, 3],
+    [
+      'items dropped as too old need no shard',
+      { inRate: 2000, outRate: 1000, droppedRate: 1000, sendSecondsPerSecond: 1 },
+      1,
+    ],
+  ])('%s', (_name, over, expected) => {
+    expect(desiredShards({ ...base, ...over })).toBe(expected);
+  });
+});
+
+describe('QueueManager resharding', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: 1_000_000 });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A receiver that takes `ms` per request and records, per series, the values in arrival order. */
+  function slowClient(ms: number, answer: () => SendResult = () => ({ kind: 'ok' })) {
+    const bySeries = new Map<string, number[]>();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const client: RemoteWriteClient & { bySeries: typeof bySeries; maxInFlight: () => number } = {
+      bySeries,
+      maxInFlight: () => maxInFlight,
+      async send(body) {
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((r) => setTimeout(r, ms));
+        inFlight--;
+        const result = answer();
+        if (result.kind === 'ok') {
+          const d = decodeWriteRequest(snappyUncompress(body));
+          for (const t of d.timeseries) {
+            const name = t.labels.__name__!;
+            const list = bySeries.get(name) ?? [];
+            for (const s of t.samples) list.push(s.value);
+            bySeries.set(name, list);
+          }
+        }
+        return result;
+      },
+      async close() {},
+    };
+    return client;
+  }
+
+  const names = Array.from({ length: 20 }, (_, i) => `s${i}`);
+  let seq = 0;
+  /** Enqueues `perStep` items spread over 20 series every `stepMs`, for `ms`. */
+  async function load(q: QueueManager, ms: number, perStep: number, stepMs = 100) {
+    for (let t = 0; t < ms; t += stepMs) {
+      for (let i = 0; i < perStep; i++) {
+        const n = seq++;
+        q.enqueue(item(names[n % names.length]!, n), (n % names.length) * 7919);
+      }
+      await vi.advanceTimersByTimeAsync(stepMs);
+    }
+  }
+  const queueFull = (m: InMemoryRemoteWriteMetrics) => m.counts.dropped['samples:queue_full'] ?? 0;
+
+  function expectInOrder(c: ReturnType<typeof slowClient>) {
+    for (const [, vals] of c.bySeries) expect(vals).toEqual([...vals].sort((x, y) => x - y));
+  }
+
+  it('scales up under load until nothing is dropped, then back down to min when idle', async () => {
+    seq = 0;
+    // One shard moves 100 items / 100 ms = 1000/s; 5000/s come in.
+    const c = slowClient(100);
+    const { q, metrics } = queue(c, {
+      maxSamplesPerSend: 100,
+      capacityPerShard: 1000,
+      minShards: 1,
+      maxShards: 20,
+      reshardIntervalMs: 1000,
+    });
+    await load(q, 3000, 500);
+    expect(queueFull(metrics)).toBeGreaterThan(0);
+    await load(q, 7000, 500);
+    const shards = q.shardCount;
+    expect(shards).toBeGreaterThanOrEqual(5);
+    expect(metrics.counts.shards).toBe(shards);
+    const before = queueFull(metrics);
+    await load(q, 10_000, 500);
+    expect(queueFull(metrics)).toBe(before);
+    expect(c.maxInFlight()).toBeGreaterThan(1);
+    // Idle: the smoothed rates decay and the count steps back to the minimum.
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(q.shardCount).toBe(1);
+    expect(metrics.counts.shards).toBe(1);
+    const closed = q.close();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await closed).toEqual({ flushed: true, dropped: 0 });
+    const m = metrics.counts;
+    expect(m.sent.samples + queueFull(metrics)).toBe(seq);
+    expectInOrder(c);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('keeps each series in order across a reshard: old shards drain before new ones start', async () => {
+    seq = 0;
+    const c = slowClient(50);
+    const { q, metrics } = queue(c, {
+      maxSamplesPerSend: 10,
+      capacityPerShard: 10_000,
+      shards: 2,
+      minShards: 1,
+      maxShards: 8,
+      reshardIntervalMs: 3_600_000,
+    });
+    await load(q, 500, 37, 25);
+    const resharded = q.reshard(5);
+    // Items arriving meanwhile wait, then go to the new shards by hash.
+    await load(q, 500, 37, 25);
+    await vi.advanceTimersByTimeAsync(5000);
+    await resharded;
+    expect(q.shardCount).toBe(5);
+    expect(metrics.counts.shards).toBe(5);
+    await load(q, 500, 37, 25);
+    const down = q.reshard(3);
+    await vi.advanceTimersByTimeAsync(5000);
+    await down;
+    expect(q.shardCount).toBe(3);
+    const closed = q.close();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(await closed).toEqual({ flushed: true, dropped: 0 });
+    expect(metrics.counts.sent.samples).toBe(seq);
+    expectInOrder(c);
+    const total = [...c.bySeries.values()].reduce((n, v) => n + v.length, 0);
+    expect(total).toBe(seq);
+  });
+
+  it('does not reshard while batches are being retried', async () => {
+    const c = slowClient(100, () => ({ kind: 'retry', message: 'HTTP 503' }));
+    const { q, metrics } = queue(c, {
+      maxSamplesPerSend: 100,
+      capacityPerShard: 1000,
+      minShards: 1,
+      maxShards: 20,
+      reshardIntervalMs: 1000,
+    });
+    await load(q, 20_000, 500);
+    expect(q.shardCount).toBe(1);
+    expect(metrics.counts.shards).toBe(1);
+    expect(metrics.counts.retried.samples).toBeGreaterThan(0);
+    const closed = q.close({ deadlineMs: 1000 });
+    await vi.advanceTimersByTimeAsync(1000);
+    const r = await closed;
+    expect(r.flushed).toBe(false);
+    expect(metrics.counts.pending.samples).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('close during a reshard sends what the old shards and the holding buffer have', async () => {
+    seq = 0;
+    const c = slowClient(50);
+    const { q, metrics } = queue(c, { maxSamplesPerSend: 10, minShards: 1, maxShards: 8 });
+    await load(q, 200, 23, 20);
+    void q.reshard(4);
+    for (let i = 0; i < 50; i++) {
+      const n = seq++;
+      q.enqueue(item(names[n % names.length]!, n), (n % names.length) * 7919);
+    }
+    const closed = q.close();
+    // Refused once close() began.
+    q.enqueue(item('late', 1), 0);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(await closed).toEqual({ flushed: true, dropped: 0 });
+    expect(metrics.counts.sent.samples).toBe(seq);
+    expect(metrics.counts.dropped['samples:shutdown']).toBe(1);
+    expectInOrder(c);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('close after a reshard flushes the new shards; a reshard after close does nothing', async () => {
+    seq = 0;
+    const c = slowClient(50);
+    const { q, metrics } = queue(c, { maxSamplesPerSend: 10, minShards: 1, maxShards: 8 });
+    await load(q, 200, 23, 20);
+    const r = q.reshard(6);
+    await vi.advanceTimersByTimeAsync(1000);
+    await r;
+    await load(q, 200, 23, 20);
+    const closed = q.close();
+    await q.reshard(2);
+    expect(q.shardCount).toBe(6);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(await closed).toEqual({ flushed: true, dropped: 0 });
+    expect(metrics.counts.sent.samples).toBe(seq);
+    expectInOrder(c);
+  });
+
+  it('drops what a reshard holds when close() hits its deadline, and accounts for all of it', async () => {
+    seq = 0;
+    const c = slowClient(50, () => ({ kind: 'retry', message: 'down' }));
+    const { q, metrics } = queue(c, { maxSamplesPerSend: 10, minShards: 1, maxShards: 8 });
+    await load(q, 200, 23, 20);
+    void q.reshard(4);
+    for (let i = 0; i < 50; i++) {
+      const n = seq++;
+      q.enqueue(item(names[n % names.length]!, n), (n % names.length) * 7919);
+    }
+    const closed = q.close({ deadlineMs: 5000 });
+    await vi.advanceTimersByTimeAsync(6000);
+    const r = await closed;
+    expect(r.flushed).toBe(false);
+    const m = metrics.counts;
+    expect(m.sent.samples).toBe(0);
+    expect(m.dropped['samples:shutdown']).toBe(seq);
+    expect(r.dropped).toBe(seq);
+    expect(m.pending.samples).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('bounds what is held during a reshard by the total buffer, dropping the oldest', async () => {
+    seq = 0;
+    const c = slowClient(1000);
+    const { q, metrics } = queue(c, {
+      maxSamplesPerSend: 10,
+      minShards: 1,
+      maxShards: 8,
+      bufferSize: 100,
+    });
+    for (let i = 0; i < 30; i++) q.enqueue(item('a', seq++), 0);
+    await vi.advanceTimersByTimeAsync(0);
+    const r = q.reshard(2);
+    for (let i = 0; i < 200; i++) q.enqueue(item('a', seq++), 0);
+    expect(metrics.counts.dropped['samples:queue_full']).toBeGreaterThanOrEqual(100);
+    expect(metrics.counts.pending.samples).toBeLessThanOrEqual(110);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await r;
+    const closed = q.close();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect((await closed).flushed).toBe(true);
+    const m = metrics.counts;
+    expect(m.sent.samples + m.dropped['samples:queue_full']!).toBe(seq);
+    expectInOrder(c);
   });
 });

@@ -12,9 +12,21 @@ import { encodeWriteRequest, type MetadataEntry, type QueueItem } from './write-
 /** Options of {@link QueueManager}; the remote write storage fills them from `queue_config`. */
 export interface QueueManagerOptions {
   readonly client: RemoteWriteClient;
+  /** Shards to start with; resharding then moves between `minShards` and `maxShards`. */
   readonly shards: number;
-  /** Items each shard buffers before dropping its oldest. */
+  /** Fewest shards resharding may choose. @defaultValue `shards` */
+  readonly minShards?: number;
+  /** Most shards resharding may choose; equal to `minShards` disables resharding. @defaultValue `shards` */
+  readonly maxShards?: number;
+  /** How often the desired shard count is computed. @defaultValue `10_000` (Prometheus's fixed 10 s) */
+  readonly reshardIntervalMs?: number;
+  /** Items each shard buffers before dropping its oldest (ignored when `bufferSize` is set). */
   readonly capacityPerShard: number;
+  /**
+   * Items buffered over all shards together, whatever their number; when unset the total is
+   * `capacityPerShard × shards` and so grows and shrinks with resharding.
+   */
+  readonly bufferSize?: number;
   readonly maxSamplesPerSend: number;
   readonly batchSendDeadlineMs: number;
   readonly minBackoffMs: number;
@@ -54,23 +66,119 @@ function countKinds(items: readonly QueueItem[]): Record<RemoteWriteItemKind, nu
   return c;
 }
 
+/** What {@link desiredShards} needs: rates per second, smoothed over the last reshard intervals. */
+export interface ShardingInput {
+  readonly current: number;
+  readonly min: number;
+  readonly max: number;
+  /** Items entering the queue per second. */
+  readonly inRate: number;
+  /** Items delivered per second. */
+  readonly outRate: number;
+  /** Items leaving the queue unsent for reasons other than overflow (too old) per second. */
+  readonly droppedRate: number;
+  /** Seconds spent sending per second, all shards summed (so 2 means two sends always in flight). */
+  readonly sendSecondsPerSecond: number;
+  /** Newest timestamp queued minus newest timestamp delivered, in seconds. */
+  readonly delaySeconds: number;
+}
+
+/** Relative change below which the shard count is left alone, so it does not flap. */
+const SHARD_TOLERANCE = 0.3;
+/** Share of the backlog the shards should catch up on per second, on top of the incoming rate. */
+const BACKLOG_GAIN = 0.05;
+/** Weight of the newest interval in the smoothed rates. */
+const EWMA_WEIGHT = 0.2;
+
 /**
- * Prometheus's remote write queue manager without the WAL: items are spread over a fixed number of
- * shards by a hash of their series (so each series' order is kept), each shard sends batches of
+ * The shard count that would keep up, following Prometheus's rule: the time one item takes to send
+ * times the items that must go out per second (the incoming rate, less what is dropped anyway, plus a
+ * little of the backlog). Returns `current` when there is nothing to base a decision on, when the result
+ * is within ±30 % of it, or when the queue is more than one interval behind and the result is lower;
+ * otherwise the result clamped to `[min, max]`.
+ */
+export function desiredShards(x: ShardingInput, intervalSeconds = 10): number {
+  if (!(x.outRate > 0)) return x.current;
+  const keptRatio = x.outRate / (x.outRate + x.droppedRate);
+  const timePerItem = x.sendSecondsPerSecond / x.outRate;
+  const backlog = Math.max(0, x.delaySeconds) * x.inRate * keptRatio;
+  const raw = timePerItem * (x.inRate * keptRatio + BACKLOG_GAIN * backlog);
+  let want = Math.ceil(raw);
+  if (want >= x.current * (1 - SHARD_TOLERANCE) && want <= x.current * (1 + SHARD_TOLERANCE)) {
+    want = x.current;
+  }
+  if (want < x.current && x.delaySeconds > intervalSeconds) want = x.current;
+  return Math.min(x.max, Math.max(x.min, want));
+}
+
+/** A rate per second smoothed exponentially over ticks; the first tick sets it outright. */
+class EwmaRate {
+  #count = 0;
+  #rate = 0;
+  #init = false;
+  add(n: number): void {
+    this.#count += n;
+  }
+  tick(seconds: number): number {
+    const instant = this.#count / seconds;
+    this.#count = 0;
+    if (this.#init) this.#rate += EWMA_WEIGHT * (instant - this.#rate);
+    else {
+      this.#rate = instant;
+      this.#init = true;
+    }
+    return this.#rate;
+  }
+  get rate(): number {
+    return this.#rate;
+  }
+}
+
+interface Held {
+  readonly item: QueueItem;
+  readonly hash: number;
+}
+
+/**
+ * Prometheus's remote write queue manager without the WAL: items are spread over shards by a hash of
+ * their series (so each series' order is kept), each shard sends batches of
  * `maxSamplesPerSend`, or what it has once `batchSendDeadlineMs` passed since the first unsent item, one
  * request at a time. Recoverable failures (5xx, 429 when enabled, network errors, timeouts) are retried
  * without limit with exponential backoff between `minBackoffMs` and `maxBackoffMs`, honouring
  * `Retry-After`; other 4xx answers drop the batch and count it as failed.
  *
- * Memory is bounded: each shard holds at most `capacityPerShard` items besides the batch in flight; past
- * that the oldest are dropped and counted (`queue_full`). Unlike Prometheus, which blocks on its WAL,
- * there is nothing to re-read, so an outage longer than the buffer covers loses the oldest data.
+ * Memory is bounded: each shard holds at most `capacityPerShard` items (or its share of `bufferSize`)
+ * besides the batch in flight; past that the oldest are dropped and counted (`queue_full`). Unlike
+ * Prometheus, which blocks on its WAL, there is nothing to re-read, so an outage longer than the buffer
+ * covers loses the oldest data.
+ *
+ * Resharding: every `reshardIntervalMs` the queue computes {@link desiredShards} from smoothed rates of
+ * items in, items out and time spent sending, and moves to that count when it differs. It does not
+ * reshard while a batch is being retried, when something is pending but nothing was delivered during the
+ * last interval, or once close() began. To keep each series in order, a reshard first lets the old
+ * shards send everything they hold (partial batches too) while new items wait in a holding buffer
+ * (bounded by the same total, dropping its oldest as `queue_full`), then starts the new shards and
+ * routes the held items to them by hash.
  *
  * Time comes from the global `setTimeout` and `Date.now`, so tests drive it with fake timers.
  */
 export class QueueManager {
   readonly #o: QueueManagerOptions;
-  readonly #shards: Shard[];
+  #shards: Shard[];
+  readonly #minShards: number;
+  readonly #maxShards: number;
+  readonly #reshardIntervalMs: number;
+  #reshardTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Set while the old shards drain; new items wait in `#held` meanwhile. */
+  #resharding: Promise<void> | undefined;
+  #held: RingBuffer<Held> | undefined;
+  readonly #dataIn = new EwmaRate();
+  readonly #dataOut = new EwmaRate();
+  readonly #dataDropped = new EwmaRate();
+  readonly #sendDurationMs = new EwmaRate();
+  #lastDeliveryMs = 0;
+  /** Batches currently waiting between retries (resharding waits for them to succeed). */
+  #retrying = 0;
   readonly #pending = { samples: 0, exemplars: 0, histograms: 0, metadata: 0 };
   readonly #abort = new AbortController();
   readonly #sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; resolve: () => void }>();
@@ -84,8 +192,107 @@ export class QueueManager {
 
   constructor(options: QueueManagerOptions) {
     this.#o = options;
-    this.#shards = Array.from({ length: options.shards }, () => new Shard(this, options.capacityPerShard));
+    this.#minShards = Math.max(1, Math.min(options.minShards ?? options.shards, options.shards));
+    this.#maxShards = Math.max(options.maxShards ?? options.shards, options.shards);
+    this.#reshardIntervalMs = options.reshardIntervalMs ?? 10_000;
+    this.#shards = this.#makeShards(options.shards);
     options.metrics.setShards(options.shards);
+    this.#lastDeliveryMs = Date.now();
+    if (this.#maxShards > this.#minShards && this.#reshardIntervalMs > 0) this.#armReshard();
+  }
+
+  /** Current number of shards (the target count while a reshard is under way). */
+  get shardCount(): number {
+    return this.#shards.length;
+  }
+
+  #perShardCapacity(n: number): number {
+    const total = this.#o.bufferSize;
+    return total !== undefined ? Math.max(1, Math.ceil(total / n)) : this.#o.capacityPerShard;
+  }
+
+  #makeShards(n: number): Shard[] {
+    const cap = this.#perShardCapacity(n);
+    return Array.from({ length: n }, () => new Shard(this, cap));
+  }
+
+  #armReshard(): void {
+    this.#reshardTimer = setTimeout(() => {
+      this.#reshardTimer = undefined;
+      if (this.#flushing || this.#stopped) return;
+      this.#updateShards();
+      this.#armReshard();
+    }, this.#reshardIntervalMs);
+    // The reshard timer alone must not keep the process alive.
+    this.#reshardTimer.unref?.();
+  }
+
+  /** One reshard tick: updates the smoothed rates and reshards when they call for it. */
+  #updateShards(): void {
+    const seconds = this.#reshardIntervalMs / 1000;
+    const inRate = this.#dataIn.tick(seconds);
+    const outRate = this.#dataOut.tick(seconds);
+    const droppedRate = this.#dataDropped.tick(seconds);
+    const sendSecondsPerSecond = this.#sendDurationMs.tick(seconds) / 1000;
+    if (this.#resharding) return;
+    const current = this.#shards.length;
+    const now = Date.now();
+    if (this.#retrying > 0) return;
+    // Something waits but nothing got through lately: the receiver is struggling, more shards won't help.
+    if (this.pendingCount() > 0 && now - this.#lastDeliveryMs > this.#reshardIntervalMs) return;
+    const delaySeconds =
+      this.pendingCount() > 0 ? Math.max(0, (this.#highestTimestampMs - this.#highestSentMs) / 1000) : 0;
+    let want = desiredShards(
+      {
+        current,
+        min: this.#minShards,
+        max: this.#maxShards,
+        inRate,
+        outRate,
+        droppedRate,
+        sendSecondsPerSecond,
+        delaySeconds,
+      },
+      seconds,
+    );
+    // Nothing coming in, nothing waiting: fall back to the minimum (Prometheus would keep the count).
+    if (outRate === 0 && inRate === 0 && this.pendingCount() === 0) want = this.#minShards;
+    if (want !== current) this.reshard(want);
+  }
+
+  /**
+   * Moves to `n` shards (clamped to the configured range): the old shards send all they hold, new items
+   * wait meanwhile, then the new shards start. Resolves when the new shards run; a call during a reshard
+   * or after close() began does nothing.
+   */
+  reshard(n: number): Promise<void> {
+    const target = Math.min(this.#maxShards, Math.max(this.#minShards, Math.floor(n)));
+    if (this.#resharding || this.#flushing || this.#stopped || target === this.#shards.length) {
+      return this.#resharding ?? Promise.resolve();
+    }
+    this.#o.logger.info({ from: this.#shards.length, to: target }, 'remote write resharding');
+    this.#held = new RingBuffer(this.#totalCapacity(target));
+    this.#resharding = this.#reshard(target).finally(() => {
+      this.#resharding = undefined;
+      this.checkIdle();
+    });
+    return this.#resharding;
+  }
+
+  #totalCapacity(n: number): number {
+    return this.#o.bufferSize ?? this.#o.capacityPerShard * n;
+  }
+
+  async #reshard(target: number): Promise<void> {
+    const old = this.#shards;
+    await Promise.all(old.map((s) => s.drainForReshard()));
+    if (this.#stopped) return; // close() drops what is held and what the old shards kept
+    const next = this.#makeShards(target);
+    const held = this.#held!;
+    this.#shards = next;
+    this.#held = undefined;
+    this.#o.metrics.setShards(target);
+    for (let h = held.shift(); h !== undefined; h = held.shift()) next[h.hash % target]!.enqueue(h.item);
   }
 
   get options(): QueueManagerOptions {
@@ -111,7 +318,22 @@ export class QueueManager {
       this.#highestTimestampMs = item.timestampMs;
       this.#o.metrics.setHighestTimestampSeconds(item.timestampMs / 1000);
     }
+    this.#dataIn.add(1);
+    const held = this.#held;
+    if (held) {
+      // Old shards are draining: hold the item, within what the buffer may hold in total.
+      let over = held.push({ item, hash: seriesHash });
+      if (!over && held.length + this.#bufferedInShards() > held.capacity) over = held.shift();
+      if (over) this.dropped([over.item], 'queue_full', true);
+      return;
+    }
     this.#shards[seriesHash % this.#shards.length]!.enqueue(item);
+  }
+
+  #bufferedInShards(): number {
+    let n = 0;
+    for (const s of this.#shards) n += s.buffered;
+    return n;
   }
 
   /** Items queued or in flight, all shards together. */
@@ -144,6 +366,7 @@ export class QueueManager {
   /** @internal Counts items that will never be sent. */
   dropped(items: readonly QueueItem[], reason: RemoteWriteDropReason, wasPending = false): void {
     const c = countKinds(items);
+    if (reason === 'too_old') this.#dataDropped.add(items.length);
     for (const k of KINDS) {
       if (c[k] === 0) continue;
       this.#o.metrics.dropped(k, c[k], reason);
@@ -196,6 +419,7 @@ export class QueueManager {
     let body = snappyCompress(encodeWriteRequest(items, metadata));
     let attempt = 0;
     let backoff = o.minBackoffMs;
+    const began = Date.now();
     for (;;) {
       if (this.#stopped) {
         this.dropped(items, 'shutdown', true);
@@ -218,6 +442,11 @@ export class QueueManager {
           this.#settle(k, counts[k]);
         }
         if (isMetadata) o.metrics.sent('metadata', metadata.length);
+        else {
+          this.#dataOut.add(items.length);
+          this.#sendDurationMs.add(Date.now() - began);
+          this.#lastDeliveryMs = Date.now();
+        }
         o.metrics.bytesSent(body.length, isMetadata);
         let maxTs = 0;
         for (const it of items) if (it.timestampMs > maxTs) maxTs = it.timestampMs;
@@ -246,7 +475,12 @@ export class QueueManager {
       const sleepMs =
         result.retryAfterMs !== undefined && result.retryAfterMs > 0 ? result.retryAfterMs : backoff;
       o.logger.warn({ err: result.message, attempt, backoffMs: sleepMs }, 'failed to send batch, retrying');
-      await this.sleep(sleepMs);
+      this.#retrying++;
+      try {
+        await this.sleep(sleepMs);
+      } finally {
+        this.#retrying--;
+      }
       backoff = Math.min(sleepMs * 2, o.maxBackoffMs);
       attempt++;
       if (o.sampleAgeLimitMs > 0 && !isMetadata) {
@@ -268,7 +502,7 @@ export class QueueManager {
 
   /** @internal Called by shards when they become idle. */
   checkIdle(): void {
-    if (this.#shards.every((s) => s.idle)) {
+    if (!this.#resharding && this.#shards.every((s) => s.idle)) {
       for (const w of this.#idleWaiters) w();
       this.#idleWaiters.clear();
     }
@@ -286,7 +520,11 @@ export class QueueManager {
 
   async #close(deadlineMs: number): Promise<CloseResult> {
     this.#flushing = true;
+    if (this.#reshardTimer !== undefined) clearTimeout(this.#reshardTimer);
+    this.#reshardTimer = undefined;
     const idle = new Promise<void>((resolve) => this.#idleWaiters.add(resolve));
+    // A reshard under way completes by itself (its old shards are already draining) and then its new
+    // shards see `flushing` and send what was held.
     for (const s of this.#shards) s.kick();
     this.checkIdle();
     let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
@@ -307,8 +545,17 @@ export class QueueManager {
     }
     this.#sleeps.clear();
     // Let aborted sends unwind; they count their own batches as dropped.
+    await this.#resharding;
     await Promise.all(this.#shards.map((s) => s.stop()));
     for (const s of this.#shards) this.dropped(s.drain(), 'shutdown', true);
+    const held = this.#held;
+    this.#held = undefined;
+    if (held)
+      this.dropped(
+        held.take(held.length).map((h) => h.item),
+        'shutdown',
+        true,
+      );
     await this.#o.client.close();
     if (timedOut)
       this.#o.logger.warn({ dropped, deadlineMs }, 'remote write queue not flushed before the deadline');
@@ -322,6 +569,9 @@ class Shard {
   readonly #buffer: RingBuffer<QueueItem>;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #loop: Promise<void> | undefined;
+  /** Set when a reshard retires this shard: send everything, partial batches included. */
+  #draining = false;
+  #drained: (() => void) | undefined;
 
   constructor(q: QueueManager, capacity: number) {
     this.#q = q;
@@ -330,6 +580,29 @@ class Shard {
 
   get idle(): boolean {
     return this.#loop === undefined && this.#buffer.length === 0;
+  }
+
+  get buffered(): number {
+    return this.#buffer.length;
+  }
+
+  /** Sends all this shard holds; resolves once it is idle, or once the queue stopped. */
+  drainForReshard(): Promise<void> {
+    this.#draining = true;
+    const done = new Promise<void>((resolve) => {
+      this.#drained = resolve;
+    });
+    this.kick();
+    this.#checkDrained();
+    return done;
+  }
+
+  #checkDrained(): void {
+    if (this.#drained && this.#loop === undefined && (this.#buffer.length === 0 || this.#q.stopped)) {
+      const resolve = this.#drained;
+      this.#drained = undefined;
+      resolve();
+    }
   }
 
   enqueue(item: QueueItem): void {
@@ -342,7 +615,8 @@ class Shard {
   kick(): void {
     if (this.#loop || this.#q.stopped) return;
     const max = this.#q.options.maxSamplesPerSend;
-    if (this.#buffer.length >= max || (this.#q.flushing && this.#buffer.length > 0)) {
+    const sendAll = this.#q.flushing || this.#draining;
+    if (this.#buffer.length >= max || (sendAll && this.#buffer.length > 0)) {
       this.#start(false);
     } else if (this.#buffer.length > 0 && this.#timer === undefined) {
       this.#timer = setTimeout(() => {
@@ -360,6 +634,7 @@ class Shard {
     this.#loop = this.#run(partial).finally(() => {
       this.#loop = undefined;
       this.kick();
+      this.#checkDrained();
       this.#q.checkIdle();
     });
   }
@@ -369,7 +644,7 @@ class Shard {
     while (
       !this.#q.stopped &&
       this.#buffer.length > 0 &&
-      (partial || this.#q.flushing || this.#buffer.length >= max)
+      (partial || this.#q.flushing || this.#draining || this.#buffer.length >= max)
     ) {
       partial = false;
       const batch = this.#buffer.take(max);
@@ -387,6 +662,7 @@ class Shard {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#loop;
+    this.#checkDrained();
   }
 
   /** Everything still buffered. */

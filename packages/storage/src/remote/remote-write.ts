@@ -24,9 +24,18 @@ export interface RemoteWriteOptions {
    * `@scrapewire/relabel` (utf8 name validation); pass a function to use other rules or a legacy scheme.
    */
   readonly writeRelabel?: WriteRelabelFn;
-  /** Number of shards. Prometheus reshards dynamically between min and max shards; scrapewire uses a fixed count. @defaultValue `queueConfig.minShards` */
+  /**
+   * Shards to start with. Like Prometheus, the queue then reshards every `reshardIntervalMs` between
+   * `queueConfig.minShards` and `queueConfig.maxShards` (widened to include this count) to keep up.
+   * @defaultValue `queueConfig.minShards`
+   */
   readonly shards?: number;
-  /** Total items buffered over all shards before the oldest are dropped. @defaultValue `capacity × shards` */
+  /** How often the desired shard count is recomputed (tests shorten it). @defaultValue `10_000` */
+  readonly reshardIntervalMs?: number;
+  /**
+   * Total items buffered over all shards before the oldest are dropped, whatever the shard count.
+   * @defaultValue `capacity × current shards`
+   */
   readonly bufferSize?: number;
   readonly metrics?: RemoteWriteMetrics;
   readonly logger?: Logger;
@@ -125,7 +134,8 @@ export class RemoteWriteStorage implements Appendable {
       throw new InvalidOptionsError('capacity must be positive', 'queueConfig.capacity');
     if (q.maxBackoffMs < q.minBackoffMs)
       throw new InvalidOptionsError('maxBackoff must be >= minBackoff', 'queueConfig.maxBackoffMs');
-    const bufferSize = options.bufferSize ?? q.capacity * shards;
+    if (options.bufferSize !== undefined && !(options.bufferSize >= 1))
+      throw new InvalidOptionsError('bufferSize must be positive', 'bufferSize');
     this.#external = Object.entries(options.externalLabels ?? {}).filter(([, v]) => v !== '');
     this.#relabel = options.writeRelabel ?? compileWriteRelabel(c);
     this.#metrics = options.metrics ?? noopRemoteWriteMetrics;
@@ -144,7 +154,11 @@ export class RemoteWriteStorage implements Appendable {
     this.#queue = new QueueManager({
       client,
       shards,
-      capacityPerShard: Math.max(1, Math.ceil(bufferSize / shards)),
+      minShards: Math.max(1, q.minShards),
+      maxShards: Math.max(1, q.maxShards),
+      ...(options.reshardIntervalMs !== undefined ? { reshardIntervalMs: options.reshardIntervalMs } : {}),
+      capacityPerShard: q.capacity,
+      ...(options.bufferSize !== undefined ? { bufferSize: options.bufferSize } : {}),
       maxSamplesPerSend: q.maxSamplesPerSend,
       batchSendDeadlineMs: q.batchSendDeadlineMs,
       minBackoffMs: q.minBackoffMs,
