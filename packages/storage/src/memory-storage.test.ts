@@ -281,3 +281,33 @@ describe('MemoryStorage against a model (property)', () => {
     );
   });
 });
+
+describe('MemoryStorage maxPointsPerSeries', () => {
+  it('keeps only the newest points of each series, staleness included', async () => {
+    const storage = new MemoryStorage({ maxPointsPerSeries: 2 });
+    const l = Labels.from({ __name__: 'x' });
+    for (const [t, stale] of [
+      [1000, false],
+      [2000, true],
+      [3000, false],
+      [4000, false],
+    ] as const) {
+      const app = storage.appender();
+      if (stale) app.appendStale(0, l, t);
+      else app.append(0, l, t, t / 1000);
+      await app.commit();
+    }
+    const [series] = storage.range([{ name: '__name__', type: '=', value: 'x' }], 0, 10_000);
+    expect(series!.samples.map((p) => [p.timestampMs, p.value, p.stale])).toEqual([
+      [3000, 3, false],
+      [4000, 4, false],
+    ]);
+    expect(storage.latest([{ name: '__name__', type: '=', value: 'x' }])[0]!.sample.value).toBe(4);
+  });
+
+  it('rejects a cap below one', () => {
+    expect(() => new MemoryStorage({ maxPointsPerSeries: 0 })).toThrow(
+      'maxPointsPerSeries must be at least 1',
+    );
+  });
+});

@@ -15,6 +15,12 @@ export interface MemoryStorageOptions {
   readonly maxSeries?: number;
   /** Exemplars kept per series, newest first out. @defaultValue 10 */
   readonly maxExemplarsPerSeries?: number;
+  /**
+   * The most points kept per series, newest first out. An agent that only federates the latest value
+   * keeps 1, which bounds memory by the number of series rather than by retention × scrape rate.
+   * @defaultValue unbounded (the retention window alone decides)
+   */
+  readonly maxPointsPerSeries?: number;
 }
 
 /** One stored point of a series: a float, a staleness marker or a native histogram. */
@@ -126,6 +132,7 @@ export class MemoryStorage implements Appendable {
   readonly #retentionMs: number;
   readonly #maxSeries: number;
   readonly #maxExemplars: number;
+  readonly #maxPoints: number;
   readonly #byKey = new Map<string, MemSeries>();
   readonly #byRef = new Map<SeriesRef, MemSeries>();
   #nextRef = 1;
@@ -141,11 +148,14 @@ export class MemoryStorage implements Appendable {
     this.#retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.#maxSeries = options.maxSeries ?? DEFAULT_MAX_SERIES;
     this.#maxExemplars = options.maxExemplarsPerSeries ?? DEFAULT_MAX_EXEMPLARS;
+    this.#maxPoints = options.maxPointsPerSeries ?? Number.POSITIVE_INFINITY;
     if (!(this.#retentionMs > 0))
       throw new InvalidOptionsError('retentionMs must be positive', 'retentionMs');
     if (!(this.#maxSeries >= 1)) throw new InvalidOptionsError('maxSeries must be at least 1', 'maxSeries');
     if (!(this.#maxExemplars >= 0))
       throw new InvalidOptionsError('maxExemplarsPerSeries must be >= 0', 'maxExemplarsPerSeries');
+    if (!(this.#maxPoints >= 1))
+      throw new InvalidOptionsError('maxPointsPerSeries must be at least 1', 'maxPointsPerSeries');
   }
 
   /** Starts a transaction. */
@@ -321,6 +331,7 @@ export class MemoryStorage implements Appendable {
             s.hist ??= new Map();
             s.hist.set(t, op.point.histogram);
           }
+          if (s.ts.length > this.#maxPoints) dropOldestPoints(s, s.ts.length - this.#maxPoints);
           this.#samplesAppended++;
           if (t > this.#maxTimestampMs) this.#maxTimestampMs = t;
           break;
@@ -352,6 +363,15 @@ function compareLabels(a: Labels, b: Labels): number {
   const n = Math.min(x.length, y.length);
   for (let i = 0; i < n; i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
   return x.length - y.length;
+}
+
+/** Forgets the `n` oldest points of a series, with their staleness and histogram entries. */
+function dropOldestPoints(s: MemSeries, n: number): void {
+  s.ts.splice(0, n);
+  s.vs.splice(0, n);
+  const first = s.ts[0]!;
+  if (s.stale) for (const t of s.stale) if (t < first) s.stale.delete(t);
+  if (s.hist) for (const t of s.hist.keys()) if (t < first) s.hist.delete(t);
 }
 
 /** Index of the first timestamp `>= t`. */

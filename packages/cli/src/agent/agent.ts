@@ -36,6 +36,11 @@ export interface AgentOptions {
   readonly memoryRetentionMs?: number;
   /** Series limit of the embedded in-memory store. @defaultValue 1 000 000 */
   readonly memoryMaxSeries?: number;
+  /**
+   * Newest points the embedded store keeps per series. `/federate` needs one; more costs 16 bytes a point
+   * per series (at a 1 s interval and 5 m retention, ~5 KB per series). @defaultValue 1
+   */
+  readonly memoryPointsPerSeries?: number;
   /** How long shutdown waits for remote write to deliver what it holds. @defaultValue 10 s */
   readonly shutdownFlushDeadlineMs?: number;
   /** Prometheus's `--scrape.discovery-reload-interval`. @defaultValue 5 s */
@@ -90,6 +95,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const storage = new MemoryStorage({
     retentionMs: options.memoryRetentionMs ?? 5 * 60 * 1000,
     maxSeries: options.memoryMaxSeries ?? 1_000_000,
+    maxPointsPerSeries: options.memoryPointsPerSeries ?? 1,
   });
   const remoteWrites = new RemoteWrites(
     createPromRemoteWriteMetrics(registry),

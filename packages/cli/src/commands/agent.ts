@@ -13,6 +13,7 @@ interface AgentFlags {
   'log.format': LogFormat;
   'storage.memory.retention': string;
   'storage.memory.maxSeries': string;
+  'storage.memory.pointsPerSeries': string;
 }
 
 /**
@@ -46,6 +47,11 @@ export function agentCommand(program: Command, io: CliIO, setExitCode: (code: nu
       '5m',
     )
     .option('--storage.memory.max-series <n>', 'Most series the embedded in-memory store holds.', '1000000')
+    .option(
+      '--storage.memory.points-per-series <n>',
+      'Newest points the embedded in-memory store keeps per series (/federate needs one).',
+      '1',
+    )
     .action(async (flags: AgentFlags) => {
       const logger = createAgentLogger(flags['log.level'], flags['log.format'], io.stderr);
       let resolveDone!: () => void;
@@ -54,15 +60,18 @@ export function agentCommand(program: Command, io: CliIO, setExitCode: (code: nu
       });
       let agent: Awaited<ReturnType<typeof startAgent>>;
       try {
-        const memoryMaxSeries = Number(flags['storage.memory.maxSeries']);
-        if (!Number.isInteger(memoryMaxSeries) || memoryMaxSeries <= 0) {
-          throw new Error(
-            `--storage.memory.max-series must be a positive integer, got ${flags['storage.memory.maxSeries']}`,
-          );
-        }
+        const memoryMaxSeries = positiveInteger(
+          '--storage.memory.max-series',
+          flags['storage.memory.maxSeries'],
+        );
+        const memoryPointsPerSeries = positiveInteger(
+          '--storage.memory.points-per-series',
+          flags['storage.memory.pointsPerSeries'],
+        );
         agent = await startAgent({
           memoryRetentionMs: parseDuration(flags['storage.memory.retention']),
           memoryMaxSeries,
+          memoryPointsPerSeries,
           configFile: flags['config.file'],
           listenAddress: flags['web.listenAddress'],
           enableLifecycle: flags['web.enableLifecycle'] ?? false,
@@ -90,4 +99,10 @@ export function agentCommand(program: Command, io: CliIO, setExitCode: (code: nu
       await done;
       setExitCode(0);
     });
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} must be a positive integer, got ${text}`);
+  return n;
 }
