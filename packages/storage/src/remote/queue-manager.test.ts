@@ -463,6 +463,31 @@ describe('QueueManager resharding', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('decides early when a buffer overflows instead of waiting for the next interval', async () => {
+    seq = 0;
+    const c = slowClient(100);
+    const { q, metrics } = queue(c, {
+      maxSamplesPerSend: 100,
+      capacityPerShard: 1000,
+      minShards: 1,
+      maxShards: 20,
+      reshardIntervalMs: 10_000,
+    });
+    await load(q, 3000, 500);
+    expect(q.shardCount).toBeGreaterThan(1);
+    await load(q, 9000, 500);
+    // Overflows keep bringing decisions forward until the queue keeps up.
+    expect(q.shardCount).toBeGreaterThanOrEqual(5);
+    const settled = queueFull(metrics);
+    await load(q, 10_000, 500);
+    expect(queueFull(metrics)).toBe(settled);
+    const closed = q.close();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect((await closed).flushed).toBe(true);
+    expectInOrder(c);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('keeps each series in order across a reshard: old shards drain before new ones start', async () => {
     seq = 0;
     const c = slowClient(50);

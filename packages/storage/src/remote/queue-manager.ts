@@ -153,7 +153,10 @@ interface Held {
  * covers loses the oldest data.
  *
  * Resharding: every `reshardIntervalMs` the queue computes {@link desiredShards} from smoothed rates of
- * items in, items out and time spent sending, and moves to that count when it differs. It does not
+ * items in, items out and time spent sending, and moves to that count when it differs; a buffer
+ * overflow brings that decision forward (at most every tenth of the interval) and, when the rates alone
+ * would not add a shard, adds one anyway (bursts outgrew the buffer, which grows with the shards). It
+ * does not
  * reshard while a batch is being retried, when something is pending but nothing was delivered during the
  * last interval, or once close() began. To keep each series in order, a reshard first lets the old
  * shards send everything they hold (partial batches too) while new items wait in a holding buffer
@@ -177,6 +180,9 @@ export class QueueManager {
   readonly #dataDropped = new EwmaRate();
   readonly #sendDurationMs = new EwmaRate();
   #lastDeliveryMs = 0;
+  #lastTickMs = 0;
+  #overflowed = false;
+  #earlyTickQueued = false;
   /** Batches currently waiting between retries (resharding waits for them to succeed). */
   #retrying = 0;
   readonly #pending = { samples: 0, exemplars: 0, histograms: 0, metadata: 0 };
@@ -198,6 +204,7 @@ export class QueueManager {
     this.#shards = this.#makeShards(options.shards);
     options.metrics.setShards(options.shards);
     this.#lastDeliveryMs = Date.now();
+    this.#lastTickMs = this.#lastDeliveryMs;
     if (this.#maxShards > this.#minShards && this.#reshardIntervalMs > 0) this.#armReshard();
   }
 
@@ -227,16 +234,39 @@ export class QueueManager {
     this.#reshardTimer.unref?.();
   }
 
+  /**
+   * A buffer overflowed: rather than lose data until the next regular tick, decide now if at least a
+   * tenth of the interval has passed since the last decision. (Prometheus never overflows, its WAL holds
+   * the backlog; without one, waiting 10 s at startup under load would drop most of those 10 s.)
+   */
+  #onOverflow(): void {
+    this.#overflowed = true;
+    if (this.#reshardTimer === undefined || this.#resharding || this.#earlyTickQueued) return;
+    if (Date.now() - this.#lastTickMs < Math.max(1, this.#reshardIntervalMs / 10)) return;
+    this.#earlyTickQueued = true;
+    // Not from inside enqueue(): let the shard that overflowed finish its own bookkeeping first.
+    queueMicrotask(() => {
+      this.#earlyTickQueued = false;
+      if (this.#reshardTimer === undefined || this.#flushing || this.#stopped) return;
+      clearTimeout(this.#reshardTimer);
+      this.#updateShards();
+      this.#armReshard();
+    });
+  }
+
   /** One reshard tick: updates the smoothed rates and reshards when they call for it. */
   #updateShards(): void {
-    const seconds = this.#reshardIntervalMs / 1000;
+    const now = Date.now();
+    const seconds = Math.max(0.001, (now - this.#lastTickMs) / 1000);
+    this.#lastTickMs = now;
+    const overflowed = this.#overflowed;
+    this.#overflowed = false;
     const inRate = this.#dataIn.tick(seconds);
     const outRate = this.#dataOut.tick(seconds);
     const droppedRate = this.#dataDropped.tick(seconds);
     const sendSecondsPerSecond = this.#sendDurationMs.tick(seconds) / 1000;
     if (this.#resharding) return;
     const current = this.#shards.length;
-    const now = Date.now();
     if (this.#retrying > 0) return;
     // Something waits but nothing got through lately: the receiver is struggling, more shards won't help.
     if (this.pendingCount() > 0 && now - this.#lastDeliveryMs > this.#reshardIntervalMs) return;
@@ -253,8 +283,11 @@ export class QueueManager {
         sendSecondsPerSecond,
         delaySeconds,
       },
-      seconds,
+      this.#reshardIntervalMs / 1000,
     );
+    // Buffers overflowed since the last decision although the rates say the shards keep up: bursts
+    // outgrow the buffer, which grows with the shard count, so add one rather than keep dropping.
+    if (overflowed && want <= current) want = Math.min(this.#maxShards, current + 1);
     // Nothing coming in, nothing waiting: fall back to the minimum (Prometheus would keep the count).
     if (outRate === 0 && inRate === 0 && this.pendingCount() === 0) want = this.#minShards;
     if (want !== current) this.reshard(want);
@@ -367,6 +400,7 @@ export class QueueManager {
   dropped(items: readonly QueueItem[], reason: RemoteWriteDropReason, wasPending = false): void {
     const c = countKinds(items);
     if (reason === 'too_old') this.#dataDropped.add(items.length);
+    else if (reason === 'queue_full') this.#onOverflow();
     for (const k of KINDS) {
       if (c[k] === 0) continue;
       this.#o.metrics.dropped(k, c[k], reason);
