@@ -192,7 +192,7 @@ export function appendScrape(
         }
         const final = o.mutate(parser.labels());
         if (final === undefined || final.isEmpty) {
-          cache.dropped.set(key, iter);
+          cache.dropped.set(ownedKey(parser), iter);
           continue;
         }
         const err = checkSeries(final, o);
@@ -240,7 +240,7 @@ export function appendScrape(
       appended++;
       entry.lastIter = iter;
       if (isNew) {
-        cache.series.set(key, entry);
+        cache.series.set(ownedKey(parser), entry);
         if (!sampleLimitErr) res.seriesAdded++;
       }
       if (exposedTs === undefined || o.trackTimestampsStaleness) cache.cur.set(entry.key, entry);
@@ -345,4 +345,13 @@ export function appendAllStale(entries: Iterable<CacheEntry>, app: Appender, tsM
       // Ignored, as above.
     }
   }
+}
+
+/**
+ * The current series key as a string of its own, for keeping in the cache. `seriesKey()` is a slice of
+ * the decoded body, and V8 keeps the whole body alive for as long as any slice of it lives; a cache that
+ * kept slices would pin every body that introduced a long-lived series. Copied on a cache miss only.
+ */
+function ownedKey(parser: ExpositionParser): string {
+  return Buffer.from(parser.seriesBytes()).toString('latin1');
 }
