@@ -87,6 +87,8 @@ export interface ShardingInput {
 const SHARD_TOLERANCE = 0.3;
 /** Share of the backlog the shards should catch up on per second, on top of the incoming rate. */
 const BACKLOG_GAIN = 0.05;
+/** Reshard intervals after a buffer overflow during which the shard count does not go down. */
+const OVERFLOW_HOLD_INTERVALS = 6;
 /** Weight of the newest interval in the smoothed rates. */
 const EWMA_WEIGHT = 0.2;
 
@@ -155,8 +157,8 @@ interface Held {
  * Resharding: every `reshardIntervalMs` the queue computes {@link desiredShards} from smoothed rates of
  * items in, items out and time spent sending, and moves to that count when it differs; a buffer
  * overflow brings that decision forward (at most every tenth of the interval) and, when the rates alone
- * would not add a shard, adds one anyway (bursts outgrew the buffer, which grows with the shards). It
- * does not
+ * would not add a shard, adds one anyway (bursts outgrew the buffer, which grows with the shards), and
+ * keeps the count from going down for six intervals. It does not
  * reshard while a batch is being retried, when something is pending but nothing was delivered during the
  * last interval, or once close() began. To keep each series in order, a reshard first lets the old
  * shards send everything they hold (partial batches too) while new items wait in a holding buffer
@@ -182,6 +184,7 @@ export class QueueManager {
   #lastDeliveryMs = 0;
   #lastTickMs = 0;
   #overflowed = false;
+  #lastOverflowMs = Number.NEGATIVE_INFINITY;
   #earlyTickQueued = false;
   /** Batches currently waiting between retries (resharding waits for them to succeed). */
   #retrying = 0;
@@ -241,6 +244,7 @@ export class QueueManager {
    */
   #onOverflow(): void {
     this.#overflowed = true;
+    this.#lastOverflowMs = Date.now();
     if (this.#reshardTimer === undefined || this.#resharding || this.#earlyTickQueued) return;
     if (Date.now() - this.#lastTickMs < Math.max(1, this.#reshardIntervalMs / 10)) return;
     this.#earlyTickQueued = true;
@@ -286,8 +290,11 @@ export class QueueManager {
       this.#reshardIntervalMs / 1000,
     );
     // Buffers overflowed since the last decision although the rates say the shards keep up: bursts
-    // outgrow the buffer, which grows with the shard count, so add one rather than keep dropping.
+    // outgrow the buffer, which grows with the shard count, so add one rather than keep dropping; and
+    // for a while after an overflow, keep the shards (and buffer) there are.
     if (overflowed && want <= current) want = Math.min(this.#maxShards, current + 1);
+    if (want < current && now - this.#lastOverflowMs < OVERFLOW_HOLD_INTERVALS * this.#reshardIntervalMs)
+      want = current;
     // Nothing coming in, nothing waiting: fall back to the minimum (Prometheus would keep the count).
     if (outRate === 0 && inRate === 0 && this.pendingCount() === 0) want = this.#minShards;
     if (want !== current) this.reshard(want);
@@ -304,7 +311,10 @@ export class QueueManager {
       return this.#resharding ?? Promise.resolve();
     }
     this.#o.logger.info({ from: this.#shards.length, to: target }, 'remote write resharding');
-    this.#held = new RingBuffer(this.#totalCapacity(target));
+    // Memory stays within the larger of the old and the new limit while the old shards drain.
+    this.#held = new RingBuffer(
+      Math.max(this.#totalCapacity(target), this.#totalCapacity(this.#shards.length)),
+    );
     this.#resharding = this.#reshard(target).finally(() => {
       this.#resharding = undefined;
       this.checkIdle();

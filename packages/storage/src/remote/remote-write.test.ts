@@ -416,6 +416,47 @@ describe('RemoteWriteStorage lifecycle', () => {
     expect(s.pending()).toBe(0);
   });
 
+  it('reshards between queue_config min_shards and max_shards, starting at the shards option', async () => {
+    vi.useFakeTimers();
+    const metrics = new InMemoryRemoteWriteMetrics();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const s = createRemoteWrite({
+      config: remoteWriteConfig('http://127.0.0.1:1/unused', {
+        queueConfig: { ...FAST_QUEUE, minShards: 2, maxShards: 6, capacity: 200 },
+      }),
+      metrics,
+      reshardIntervalMs: 1000,
+      client: {
+        async send() {
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          await new Promise((r) => setTimeout(r, 100));
+          inFlight--;
+          return { kind: 'ok' };
+        },
+        async close() {},
+      },
+    });
+    expect(metrics.counts.shards).toBe(2);
+    // 40 series × 100 samples/s = 4000/s; 2 shards move 2 × 100 / 100 ms = 2000/s.
+    let t = 1_700_000_000_000;
+    for (let step = 0; step < 100; step++) {
+      const app = s.appender();
+      for (let i = 0; i < 400; i++) app.append(0, up(`j${i % 40}`), t + i, i);
+      await app.commit();
+      t += 1000;
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(metrics.counts.shards).toBeGreaterThan(2);
+    expect(metrics.counts.shards).toBeLessThanOrEqual(6);
+    expect(maxInFlight).toBeGreaterThan(2);
+    const closing = s.close({ deadlineMs: 10_000 });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect((await closing).flushed).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('rejects oauth2 and remote write 2.0, which are not implemented', () => {
     const base = remoteWriteConfig('http://127.0.0.1:1/');
     expect(() =>
