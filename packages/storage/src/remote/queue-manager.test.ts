@@ -488,6 +488,45 @@ describe('QueueManager resharding', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('does not scale down for six intervals after an overflow', async () => {
+    seq = 0;
+    const c = slowClient(100);
+    const { q, metrics } = queue(c, {
+      maxSamplesPerSend: 100,
+      capacityPerShard: 1000,
+      minShards: 1,
+      maxShards: 20,
+      reshardIntervalMs: 1000,
+      batchSendDeadlineMs: 50,
+    });
+    let lastOverflow = 0;
+    const record = metrics.dropped.bind(metrics);
+    metrics.dropped = (kind, n, reason) => {
+      if (reason === 'queue_full') lastOverflow = Date.now();
+      record(kind, n, reason);
+    };
+    await load(q, 6000, 500);
+    // Settled; now one burst larger than all buffers together.
+    const settled = queueFull(metrics);
+    await load(q, 100, 20_000);
+    expect(queueFull(metrics)).toBeGreaterThan(settled);
+    // A trickle: the rates alone would ask for one shard after a few intervals, but not within six
+    // intervals of the last overflow.
+    const seen: number[] = [];
+    while (Date.now() - lastOverflow < 5500) {
+      seen.push(q.shardCount);
+      await load(q, 100, 1);
+    }
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen[0]).toBeGreaterThan(1);
+    await load(q, 30_000, 1, 500);
+    expect(q.shardCount).toBe(1);
+    const closed = q.close();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect((await closed).flushed).toBe(true);
+    expectInOrder(c);
+  });
+
   it('keeps each series in order across a reshard: old shards drain before new ones start', async () => {
     seq = 0;
     const c = slowClient(50);
