@@ -33,8 +33,11 @@ export interface RemoteWriteOptions {
   /** How often the desired shard count is recomputed (tests shorten it). @defaultValue `10_000` */
   readonly reshardIntervalMs?: number;
   /**
-   * Total items buffered over all shards before the oldest are dropped, whatever the shard count.
-   * @defaultValue `capacity × current shards`
+   * Total items buffered over all shards before the oldest are dropped, whatever the shard count. The
+   * default is the most Prometheus's queues can hold once fully resharded, so a burst that arrives before
+   * the queue has resharded up (e.g. every target's first scrape at start-up) is buffered, not dropped,
+   * while memory stays bounded by the config.
+   * @defaultValue `capacity × max_shards`
    */
   readonly bufferSize?: number;
   readonly metrics?: RemoteWriteMetrics;
@@ -158,7 +161,7 @@ export class RemoteWriteStorage implements Appendable {
       maxShards: Math.max(1, q.maxShards),
       ...(options.reshardIntervalMs !== undefined ? { reshardIntervalMs: options.reshardIntervalMs } : {}),
       capacityPerShard: q.capacity,
-      ...(options.bufferSize !== undefined ? { bufferSize: options.bufferSize } : {}),
+      bufferSize: options.bufferSize ?? q.capacity * Math.max(q.maxShards, shards),
       maxSamplesPerSend: q.maxSamplesPerSend,
       batchSendDeadlineMs: q.batchSendDeadlineMs,
       minBackoffMs: q.minBackoffMs,
