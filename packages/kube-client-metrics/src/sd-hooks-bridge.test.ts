@@ -13,8 +13,8 @@ describe('createKubernetesSdHooks', () => {
     metrics.setWorkqueueProvider(workqueueProvider);
     const sd = createKubernetesSdHooks(metrics);
 
-    sd.onResult('GET', '/api/v1/namespaces/{namespace}/pods', '10.0.0.1:6443', '200', 0.25);
-    sd.onResult('GET', '/api/v1/namespaces/{namespace}/pods', '10.0.0.1:6443', '200', 0.01, true);
+    sd.onResult('GET', '/api/v1/namespaces/%7Bnamespace%7D/pods', '10.0.0.1:6443', '200', 0.25);
+    sd.onResult('GET', '/api/v1/namespaces/%7Bnamespace%7D/pods', '10.0.0.1:6443', '200', 0.01, true);
     sd.onResult('GET', '/api/v1/nodes', '10.0.0.1:6443', '<error>', 1);
     sd.onQueueAdd('pod');
     sd.onQueueDepth('pod', 1);
@@ -51,7 +51,7 @@ describe('createKubernetesSdHooks', () => {
     sd.onResult('GET', '/api/v1/pods', 'h:1', '200', 1);
     const seen: string[] = [];
     metrics.register({ requestLatency: { observe: (v, u) => seen.push(`${v} ${u}`) } });
-    sd.onResult('get', '/api/v1/nodes/{name}', 'h:1', '200', 1);
+    sd.onResult('get', '/api/v1/nodes/%7Bname%7D', 'h:1', '200', 1);
     expect(seen).toEqual(['GET http://h:1/api/v1/nodes/%7Bname%7D']);
   });
 });

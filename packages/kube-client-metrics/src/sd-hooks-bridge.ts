@@ -8,8 +8,8 @@ import type { CounterMetric, GaugeMetric, HistogramMetric } from './workqueue.js
  */
 export interface KubernetesSdHooks {
   /**
-   * A request finished. `urlTemplate` is the templated path (`/api/v1/namespaces/{namespace}/pods`, braces
-   * as they are); `code` the status as a string or `<error>`; `seconds` its duration. Pass `watch: true`
+   * A request finished. `urlTemplate` is the templated path as client-go's metrics label it, braces escaped
+   * (`/api/v1/namespaces/%7Bnamespace%7D/pods`, what {@link urlTemplate} returns as `path`); `code` the status as a string or `<error>`; `seconds` its duration. Pass `watch: true`
    * for a watch request, which then gets no latency (as in client-go); without it every request is timed.
    */
   onResult(
@@ -85,8 +85,7 @@ export function createKubernetesSdHooks(
       const method = verb.toUpperCase();
       metrics.requestResult.increment(code, method, host);
       if (watch) return;
-      const path = urlTemplate.replaceAll('{', '%7B').replaceAll('}', '%7D');
-      metrics.requestLatency.observe(method, `${scheme}://${host}${path}`, seconds);
+      metrics.requestLatency.observe(method, `${scheme}://${host}${urlTemplate}`, seconds);
     },
     onQueueAdd(name) {
       if (name !== '') queue(name).adds.inc();

@@ -163,10 +163,10 @@ describe('kubernetesDiscoverer configuration', () => {
     await until(() => seen.length >= 4);
     const host = new URL(api.url).host;
     expect(seen.slice(0, 4)).toEqual([
-      'req GET /api/v1/namespaces/{namespace}/pods',
-      `res GET /api/v1/namespaces/{namespace}/pods ${host} 200`,
-      'req GET /api/v1/namespaces/{namespace}/pods',
-      `res GET /api/v1/namespaces/{namespace}/pods ${host} 200 watch`,
+      'req GET /api/v1/namespaces/%7Bnamespace%7D/pods',
+      `res GET /api/v1/namespaces/%7Bnamespace%7D/pods ${host} 200`,
+      'req GET /api/v1/namespaces/%7Bnamespace%7D/pods',
+      `res GET /api/v1/namespaces/%7Bnamespace%7D/pods ${host} 200 watch`,
     ]);
   });
 
@@ -182,17 +182,17 @@ describe('kubernetesDiscoverer configuration', () => {
 describe('urlTemplate', () => {
   it.each([
     ['/api/v1/pods', '/api/v1/pods'],
-    ['/api/v1/namespaces/default/pods', '/api/v1/namespaces/{namespace}/pods'],
-    ['/api/v1/nodes/n1', '/api/v1/nodes/{name}'],
-    ['/api/v1/namespaces/kube-system', '/api/v1/namespaces/{name}'],
-    ['/api/v1/namespaces/a/pods/p/log', '/api/v1/namespaces/{namespace}/pods/{name}/log'],
-    ['/api/v1/nodes/n1/status', '/api/v1/nodes/{name}/status'],
+    ['/api/v1/namespaces/default/pods', '/api/v1/namespaces/%7Bnamespace%7D/pods'],
+    ['/api/v1/nodes/n1', '/api/v1/nodes/%7Bname%7D'],
+    ['/api/v1/namespaces/kube-system', '/api/v1/namespaces/%7Bname%7D'],
+    ['/api/v1/namespaces/a/pods/p/log', '/api/v1/namespaces/%7Bnamespace%7D/pods/%7Bname%7D/log'],
+    ['/api/v1/nodes/n1/status', '/api/v1/nodes/%7Bname%7D/status'],
     [
       '/apis/discovery.k8s.io/v1/namespaces/x/endpointslices',
-      '/apis/discovery.k8s.io/v1/namespaces/{namespace}/endpointslices',
+      '/apis/discovery.k8s.io/v1/namespaces/%7Bnamespace%7D/endpointslices',
     ],
     ['/version', '/version'],
-    ['/metrics/foo/bar', '/{prefix}'],
+    ['/metrics/foo/bar', '/%7Bprefix%7D'],
   ])('%s → %s', (path, want) => {
     expect(urlTemplate(path)).toBe(want);
   });

@@ -1,3 +1,4 @@
+import { urlTemplate as templateRequestUrl } from '@scrapewire/kube-client-metrics';
 import type { KubernetesRole } from '@scrapewire/config';
 
 /** An informer event kind, as Prometheus's `prometheus_sd_kubernetes_events_total{event}` counts them. */
@@ -35,7 +36,10 @@ export interface KubernetesSDMetrics {
  * `@scrapewire/kube-client-metrics` can supply an implementation.
  */
 export interface KubeRequestHooks {
-  /** A request is about to be sent. `urlTemplate` is the path with names replaced (client-go's template). */
+  /**
+   * A request is about to be sent. `urlTemplate` is the path with names replaced, as client-go's metrics
+   * label it (`/api/v1/namespaces/%7Bnamespace%7D/pods`; see {@link urlTemplate}).
+   */
   onRequest?(verb: string, urlTemplate: string, host: string): void;
   /**
    * A request finished: `code` is the HTTP status as a string, or `<error>` without a response. For LIST
@@ -64,23 +68,10 @@ export function safeCall<A extends unknown[]>(fn: ((...args: A) => void) | undef
 
 /**
  * client-go's URL template for a request path: names and namespaces in resource paths become `{name}` and
- * `{namespace}` (`/api/v1/namespaces/{namespace}/pods`), so metrics have bounded cardinality.
+ * `{namespace}`, escaped as client-go's metric labels show them (`/api/v1/namespaces/%7Bnamespace%7D/pods`),
+ * so metrics have bounded cardinality. The one implementation lives in `@scrapewire/kube-client-metrics`,
+ * which instruments client-node the same way.
  */
 export function urlTemplate(path: string): string {
-  const segments = path.split('/').filter((s) => s !== '');
-  if (segments.length <= 2) return `/${segments.join('/')}`;
-  let index: number;
-  if (segments[0] === 'api') index = 2;
-  else if (segments[0] === 'apis') index = 3;
-  else return `/{prefix}`;
-  const rest = segments.length - index;
-  const out = [...segments];
-  const sub = (i: number): boolean => out[i] === 'status' || out[i] === 'finalize';
-  if (rest === 2) out[index + 1] = '{name}';
-  else if (rest === 3) out[index + 1] = sub(index + 2) ? '{name}' : '{namespace}';
-  else if (rest >= 4) {
-    out[index + 1] = '{namespace}';
-    if (!sub(index + 3)) out[index + 3] = '{name}';
-  }
-  return `/${out.join('/')}`;
+  return templateRequestUrl(path).path;
 }
