@@ -77,12 +77,68 @@ interface MemSeries {
   hist?: Map<number, NativeHistogram>;
   exemplars: Exemplar[];
   metadata?: Metadata;
+  /** True while the series is in the storage's maps; lets commit skip the lookup by key. */
+  live: boolean;
+  /**
+   * The open transaction that appended to this series last, and the index of its newest pending point
+   * there: the appender's order checks read it instead of keeping a map entry per sample. Another
+   * transaction that appends to the same series takes it over and hands the index back to the previous
+   * owner (see `MemoryAppender._spill`).
+   */
+  owner: MemoryAppender | undefined;
+  ownerIdx: number;
 }
 
-type PendingOp =
-  | { readonly kind: 'point'; readonly series: MemSeries; readonly point: SamplePoint }
+/** Kinds of a pending point, kept in a number array beside its timestamp and value. */
+const FLOAT = 0;
+const STALE = 1;
+const HISTOGRAM = 2;
+
+/**
+ * The points of a transaction as parallel arrays (one entry per point, no object per sample), plus the
+ * rare exemplars and metadata updates as objects.
+ */
+interface PendingBatch {
+  readonly series: readonly MemSeries[];
+  readonly ts: readonly number[];
+  readonly vs: readonly number[];
+  readonly kinds: readonly number[];
+  /** Histograms by point index. */
+  readonly hists: ReadonlyMap<number, NativeHistogram> | undefined;
+  readonly others: readonly PendingOther[];
+}
+
+type PendingOther =
   | { readonly kind: 'exemplar'; readonly series: MemSeries; readonly exemplar: Exemplar }
   | { readonly kind: 'metadata'; readonly series: MemSeries; readonly metadata: Metadata };
+
+/** The kind of the i-th committed point of a series. */
+function kindAt(s: MemSeries, i: number): number {
+  if (s.stale === undefined && s.hist === undefined) return FLOAT;
+  const t = s.ts[i]!;
+  if (s.stale?.has(t)) return STALE;
+  if (s.hist?.has(t)) return HISTOGRAM;
+  return FLOAT;
+}
+
+/**
+ * True when two points at the same timestamp carry the same value (so re-appending is a no-op), given
+ * as kind, value and histogram. The same rule as comparing two SamplePoints, without building them.
+ */
+function sameValue(
+  ka: number,
+  va: number,
+  ha: NativeHistogram | undefined,
+  kb: number,
+  vb: number,
+  hb: NativeHistogram | undefined,
+): boolean {
+  if (ka === STALE || kb === STALE) return ka === kb;
+  if (ka === HISTOGRAM || kb === HISTOGRAM)
+    return ha !== undefined && hb !== undefined && JSON.stringify(ha) === JSON.stringify(hb);
+  // Object.is treats NaN as equal to NaN, which is what "the same value" means here.
+  return Object.is(va, vb);
+}
 
 /** The i-th point of a series as a SamplePoint. */
 function pointAt(s: MemSeries, i: number): SamplePoint {
@@ -96,19 +152,6 @@ function pointAt(s: MemSeries, i: number): SamplePoint {
 
 function lastPoint(s: MemSeries): SamplePoint | undefined {
   return s.ts.length > 0 ? pointAt(s, s.ts.length - 1) : undefined;
-}
-
-/** True when two points at the same timestamp carry the same value (so re-appending is a no-op). */
-function samePoint(a: SamplePoint, b: SamplePoint): boolean {
-  if (a.stale || b.stale) return a.stale === b.stale;
-  if (a.histogram || b.histogram)
-    return (
-      a.histogram !== undefined &&
-      b.histogram !== undefined &&
-      JSON.stringify(a.histogram) === JSON.stringify(b.histogram)
-    );
-  // Object.is treats NaN as equal to NaN, which is what "the same value" means here.
-  return Object.is(a.value, b.value);
 }
 
 function runeLength(s: string): number {
@@ -256,6 +299,7 @@ export class MemoryStorage implements Appendable {
         s.exemplars = s.exemplars.filter((e) => (e.timestampMs ?? minT) >= minT);
       }
       if (s.ts.length === 0 && s.exemplars.length === 0) {
+        s.live = false;
         this.#byKey.delete(s.key);
         this.#byRef.delete(s.ref);
       }
@@ -287,7 +331,17 @@ export class MemoryStorage implements Appendable {
         `series limit of ${this.#maxSeries} reached; series ${labels} rejected`,
       );
     }
-    return { ref: this.#nextRef++, labels, key: labels.key(), ts: [], vs: [], exemplars: [] };
+    return {
+      ref: this.#nextRef++,
+      labels,
+      key: labels.key(),
+      ts: [],
+      vs: [],
+      exemplars: [],
+      live: false,
+      owner: undefined,
+      ownerIdx: -1,
+    };
   }
 
   /** @internal The oldest timestamp still accepted. */
@@ -295,55 +349,78 @@ export class MemoryStorage implements Appendable {
     return this.#maxTimestampMs - this.#retentionMs;
   }
 
+  /** The committed series for a pending one: itself while live, else the one registered under its key. */
+  #resolve(p: MemSeries): MemSeries {
+    if (p.live) return p;
+    // A series created by this transaction may meanwhile have been created by another one.
+    const s = this.#byKey.get(p.key);
+    if (!s) {
+      p.live = true;
+      this.#byKey.set(p.key, p);
+      this.#byRef.set(p.ref, p);
+      return p;
+    }
+    this.#byRef.set(p.ref, s);
+    return s;
+  }
+
   /** @internal Applies a committed transaction in one go. */
-  _apply(ops: readonly PendingOp[]): void {
+  _apply(batch: PendingBatch, from: MemoryAppender): void {
     this.#commits++;
-    for (const op of ops) {
-      // A series created by this transaction may meanwhile have been created by another one.
-      let s = this.#byKey.get(op.series.key);
-      if (!s) {
-        s = op.series;
-        this.#byKey.set(s.key, s);
-        this.#byRef.set(s.ref, s);
-      } else if (s !== op.series) {
-        this.#byRef.set(op.series.ref, s);
-      }
-      switch (op.kind) {
-        case 'point': {
-          const last = lastPoint(s);
-          const t = op.point.timestampMs;
-          // Re-checked here because another transaction may have committed newer points since append.
-          if (last && t < last.timestampMs) {
-            this._countReject('SW_ERR_OUT_OF_ORDER_SAMPLE');
-            break;
-          }
-          if (last && t === last.timestampMs) {
-            if (!samePoint(last, op.point)) this._countReject('SW_ERR_DUPLICATE_SAMPLE_FOR_TIMESTAMP');
-            break;
-          }
-          s.ts.push(t);
-          s.vs.push(op.point.value);
-          if (op.point.stale) {
-            s.stale ??= new Set();
-            s.stale.add(t);
-          }
-          if (op.point.histogram) {
-            s.hist ??= new Map();
-            s.hist.set(t, op.point.histogram);
-          }
-          if (s.ts.length > this.#maxPoints) dropOldestPoints(s, s.ts.length - this.#maxPoints);
-          this.#samplesAppended++;
-          if (t > this.#maxTimestampMs) this.#maxTimestampMs = t;
-          break;
+    const { series, ts, vs, kinds, hists } = batch;
+    for (let i = 0; i < series.length; i++) {
+      const p = series[i]!;
+      if (p.owner === from) p.owner = undefined;
+      const s = this.#resolve(p);
+      const t = ts[i]!;
+      const n = s.ts.length;
+      if (n > 0) {
+        const lastT = s.ts[n - 1]!;
+        // Re-checked here because another transaction may have committed newer points since append.
+        if (t < lastT) {
+          this._countReject('SW_ERR_OUT_OF_ORDER_SAMPLE');
+          continue;
         }
-        case 'exemplar':
-          s.exemplars.push(op.exemplar);
-          if (s.exemplars.length > this.#maxExemplars)
-            s.exemplars.splice(0, s.exemplars.length - this.#maxExemplars);
-          break;
-        case 'metadata':
-          s.metadata = op.metadata;
-          break;
+        if (t === lastT) {
+          const k = kindAt(s, n - 1);
+          if (
+            !sameValue(
+              k,
+              s.vs[n - 1]!,
+              k === HISTOGRAM ? s.hist!.get(t) : undefined,
+              kinds[i]!,
+              vs[i]!,
+              hists?.get(i),
+            )
+          )
+            this._countReject('SW_ERR_DUPLICATE_SAMPLE_FOR_TIMESTAMP');
+          continue;
+        }
+      }
+      s.ts.push(t);
+      s.vs.push(vs[i]!);
+      const kind = kinds[i]!;
+      if (kind === STALE) {
+        s.stale ??= new Set();
+        s.stale.add(t);
+      } else if (kind === HISTOGRAM) {
+        s.hist ??= new Map();
+        s.hist.set(t, hists!.get(i)!);
+      }
+      if (s.ts.length > this.#maxPoints) dropOldestPoints(s, s.ts.length - this.#maxPoints);
+      this.#samplesAppended++;
+      if (t > this.#maxTimestampMs) this.#maxTimestampMs = t;
+    }
+    // Exemplars and metadata touch other fields than points do, so applying them after the points
+    // gives the same result as applying everything in append order.
+    for (const op of batch.others) {
+      const s = this.#resolve(op.series);
+      if (op.kind === 'exemplar') {
+        s.exemplars.push(op.exemplar);
+        if (s.exemplars.length > this.#maxExemplars)
+          s.exemplars.splice(0, s.exemplars.length - this.#maxExemplars);
+      } else {
+        s.metadata = op.metadata;
       }
     }
     // Trimming walks every series, so do it once a tenth of the retention has passed, not per commit.
@@ -389,12 +466,21 @@ function lowerBound(ts: readonly number[], t: number): number {
 /** One transaction against a {@link MemoryStorage}. */
 class MemoryAppender implements Appender {
   readonly #storage: MemoryStorage;
-  #ops: PendingOp[] = [];
+  // Pending points, one entry per point in each array (see PendingBatch).
+  #series: MemSeries[] = [];
+  #ts: number[] = [];
+  #vs: number[] = [];
+  #kinds: number[] = [];
+  #hists: Map<number, NativeHistogram> | undefined;
+  #others: PendingOther[] = [];
   /** Series this transaction created, by key and by ref. */
   readonly #newByKey = new Map<string, MemSeries>();
   readonly #newByRef = new Map<SeriesRef, MemSeries>();
-  /** The newest timestamp appended per series in this transaction (for order checks before commit). */
-  readonly #pendingLast = new Map<MemSeries, SamplePoint>();
+  /**
+   * The index of the newest pending point per series whose `owner` another transaction took over since
+   * this one appended to it (rare: two open transactions writing the same series).
+   */
+  #spilled: Map<MemSeries, number> | undefined;
   /** The newest exemplar appended or committed per series, for its order checks. */
   readonly #pendingExemplar = new Map<MemSeries, Exemplar>();
   #done = false;
@@ -403,7 +489,14 @@ class MemoryAppender implements Appender {
     this.#storage = storage;
   }
 
-  #series(ref: SeriesRef, labels: Labels): MemSeries {
+  /** @internal Another transaction took over `s`; remember this one's newest pending point for it. */
+  _spill(s: MemSeries, idx: number): void {
+    if (this.#done) return;
+    this.#spilled ??= new Map();
+    this.#spilled.set(s, idx);
+  }
+
+  #lookup(ref: SeriesRef, labels: Labels): MemSeries {
     if (this.#done) throw new Error('appender already committed or rolled back');
     if (ref !== 0) {
       const p = this.#newByRef.get(ref);
@@ -426,39 +519,76 @@ class MemoryAppender implements Appender {
     throw new StorageError(code, message);
   }
 
-  #appendPoint(ref: SeriesRef, labels: Labels, point: SamplePoint): SeriesRef {
-    const s = this.#series(ref, labels);
-    const t = point.timestampMs;
+  #appendPoint(
+    ref: SeriesRef,
+    labels: Labels,
+    t: number,
+    value: number,
+    kind: number,
+    histogram: NativeHistogram | undefined,
+  ): SeriesRef {
+    const s = this.#lookup(ref, labels);
     if (t < this.#storage._minValidTimestampMs()) {
       this.#reject('SW_ERR_OUT_OF_BOUNDS', `sample at ${t} for ${labels} is older than the retention window`);
     }
-    const last = this.#pendingLast.get(s) ?? lastPoint(s);
-    if (last) {
-      if (t < last.timestampMs) {
-        this.#reject(
-          'SW_ERR_OUT_OF_ORDER_SAMPLE',
-          `out of order sample at ${t} for ${labels} (newest is ${last.timestampMs})`,
-        );
-      }
-      if (t === last.timestampMs) {
-        if (samePoint(last, point)) return s.ref;
-        this.#reject(
-          'SW_ERR_DUPLICATE_SAMPLE_FOR_TIMESTAMP',
-          `duplicate sample for timestamp ${t} for ${labels}`,
-        );
-      }
+    // The newest point so far: this transaction's pending one for the series, else the committed one.
+    const pi = s.owner === this ? s.ownerIdx : (this.#spilled?.get(s) ?? -1);
+    let lastT: number;
+    let lastK: number;
+    let lastV: number;
+    let lastH: NativeHistogram | undefined;
+    if (pi >= 0) {
+      lastT = this.#ts[pi]!;
+      lastK = this.#kinds[pi]!;
+      lastV = this.#vs[pi]!;
+      lastH = lastK === HISTOGRAM ? this.#hists!.get(pi) : undefined;
+    } else if (s.ts.length > 0) {
+      const n = s.ts.length - 1;
+      lastT = s.ts[n]!;
+      lastK = kindAt(s, n);
+      lastV = s.vs[n]!;
+      lastH = lastK === HISTOGRAM ? s.hist!.get(lastT) : undefined;
+    } else {
+      lastT = Number.NaN;
+      lastK = FLOAT;
+      lastV = Number.NaN;
     }
-    this.#pendingLast.set(s, point);
-    this.#ops.push({ kind: 'point', series: s, point });
+    if (t < lastT) {
+      this.#reject(
+        'SW_ERR_OUT_OF_ORDER_SAMPLE',
+        `out of order sample at ${t} for ${labels} (newest is ${lastT})`,
+      );
+    }
+    if (t === lastT) {
+      if (sameValue(lastK, lastV, lastH, kind, value, histogram)) return s.ref;
+      this.#reject(
+        'SW_ERR_DUPLICATE_SAMPLE_FOR_TIMESTAMP',
+        `duplicate sample for timestamp ${t} for ${labels}`,
+      );
+    }
+    const idx = this.#series.length;
+    this.#series.push(s);
+    this.#ts.push(t);
+    this.#vs.push(value);
+    this.#kinds.push(kind);
+    if (histogram !== undefined) {
+      this.#hists ??= new Map();
+      this.#hists.set(idx, histogram);
+    }
+    if (s.owner !== this) {
+      if (s.owner !== undefined) s.owner._spill(s, s.ownerIdx);
+      s.owner = this;
+    }
+    s.ownerIdx = idx;
     return s.ref;
   }
 
   append(ref: SeriesRef, labels: Labels, timestampMs: number, value: number): SeriesRef {
-    return this.#appendPoint(ref, labels, { timestampMs, value, stale: false });
+    return this.#appendPoint(ref, labels, timestampMs, value, FLOAT, undefined);
   }
 
   appendStale(ref: SeriesRef, labels: Labels, timestampMs: number): SeriesRef {
-    return this.#appendPoint(ref, labels, { timestampMs, value: Number.NaN, stale: true });
+    return this.#appendPoint(ref, labels, timestampMs, Number.NaN, STALE, undefined);
   }
 
   appendHistogram(
@@ -467,11 +597,11 @@ class MemoryAppender implements Appender {
     timestampMs: number,
     histogram: NativeHistogram,
   ): SeriesRef {
-    return this.#appendPoint(ref, labels, { timestampMs, value: Number.NaN, stale: false, histogram });
+    return this.#appendPoint(ref, labels, timestampMs, Number.NaN, HISTOGRAM, histogram);
   }
 
   appendExemplar(ref: SeriesRef, labels: Labels, exemplar: Exemplar): SeriesRef {
-    const s = this.#series(ref, labels);
+    const s = this.#lookup(ref, labels);
     let runes = 0;
     exemplar.labels.forEach((n, v) => {
       runes += runeLength(n) + runeLength(v);
@@ -497,28 +627,46 @@ class MemoryAppender implements Appender {
       }
     }
     this.#pendingExemplar.set(s, exemplar);
-    this.#ops.push({ kind: 'exemplar', series: s, exemplar });
+    this.#others.push({ kind: 'exemplar', series: s, exemplar });
     return s.ref;
   }
 
   updateMetadata(ref: SeriesRef, labels: Labels, metadata: Metadata): SeriesRef {
-    const s = this.#series(ref, labels);
-    this.#ops.push({ kind: 'metadata', series: s, metadata });
+    const s = this.#lookup(ref, labels);
+    this.#others.push({ kind: 'metadata', series: s, metadata });
     return s.ref;
+  }
+
+  #take(): PendingBatch {
+    const batch: PendingBatch = {
+      series: this.#series,
+      ts: this.#ts,
+      vs: this.#vs,
+      kinds: this.#kinds,
+      hists: this.#hists,
+      others: this.#others,
+    };
+    this.#series = [];
+    this.#ts = [];
+    this.#vs = [];
+    this.#kinds = [];
+    this.#hists = undefined;
+    this.#others = [];
+    this.#spilled = undefined;
+    return batch;
   }
 
   async commit(): Promise<void> {
     if (this.#done) throw new Error('appender already committed or rolled back');
     this.#done = true;
-    const ops = this.#ops;
-    this.#ops = [];
-    this.#storage._apply(ops);
+    this.#storage._apply(this.#take(), this);
   }
 
   async rollback(): Promise<void> {
     if (this.#done) return;
     this.#done = true;
-    this.#ops = [];
+    // Release the series this transaction owned, so they do not keep it reachable.
+    for (const s of this.#take().series) if (s.owner === this) s.owner = undefined;
     this.#storage._rolledBack();
   }
 }
