@@ -44,37 +44,47 @@ class FanoutAppender implements Appender {
     private readonly secondaryRefs: readonly Map<SeriesRef, SeriesRef>[],
   ) {}
 
-  #each(
-    ref: SeriesRef,
-    primaryRef: SeriesRef,
-    fn: (a: Appender, secondaryRef: SeriesRef) => SeriesRef,
-  ): void {
-    for (let i = 0; i < this.secondaries.length; i++) {
+  // Each method loops over the secondaries itself rather than through a shared helper taking a
+  // callback: that would allocate a closure per sample on the hot path.
+
+  /** The ref secondary `i` issued for the series the primary calls `ref`, or 0. */
+  #known(i: number, ref: SeriesRef): SeriesRef {
+    return ref === 0 ? 0 : (this.secondaryRefs[i]!.get(ref) ?? 0);
+  }
+
+  /** Remembers the ref secondary `i` returned, when it is new. */
+  #remember(i: number, primaryRef: SeriesRef, known: SeriesRef, sref: SeriesRef): void {
+    if (primaryRef !== 0 && sref !== 0 && sref !== known) {
       const refs = this.secondaryRefs[i]!;
-      const known = ref === 0 ? 0 : (refs.get(ref) ?? 0);
-      const sref = fn(this.secondaries[i]!, known);
-      if (primaryRef !== 0 && sref !== 0 && sref !== known) {
-        if (refs.size >= MAX_REMEMBERED_REFS) refs.clear();
-        refs.set(primaryRef, sref);
-      }
+      if (refs.size >= MAX_REMEMBERED_REFS) refs.clear();
+      refs.set(primaryRef, sref);
     }
   }
 
   append(ref: SeriesRef, labels: Labels, timestampMs: number, value: number): SeriesRef {
     const r = this.primary.append(ref, labels, timestampMs, value);
-    this.#each(ref, r, (a, sr) => a.append(sr, labels, timestampMs, value));
+    for (let i = 0; i < this.secondaries.length; i++) {
+      const known = this.#known(i, ref);
+      this.#remember(i, r, known, this.secondaries[i]!.append(known, labels, timestampMs, value));
+    }
     return r;
   }
 
   appendStale(ref: SeriesRef, labels: Labels, timestampMs: number): SeriesRef {
     const r = this.primary.appendStale(ref, labels, timestampMs);
-    this.#each(ref, r, (a, sr) => a.appendStale(sr, labels, timestampMs));
+    for (let i = 0; i < this.secondaries.length; i++) {
+      const known = this.#known(i, ref);
+      this.#remember(i, r, known, this.secondaries[i]!.appendStale(known, labels, timestampMs));
+    }
     return r;
   }
 
   appendExemplar(ref: SeriesRef, labels: Labels, exemplar: Exemplar): SeriesRef {
     const r = this.primary.appendExemplar(ref, labels, exemplar);
-    this.#each(ref, r, (a, sr) => a.appendExemplar(sr, labels, exemplar));
+    for (let i = 0; i < this.secondaries.length; i++) {
+      const known = this.#known(i, ref);
+      this.#remember(i, r, known, this.secondaries[i]!.appendExemplar(known, labels, exemplar));
+    }
     return r;
   }
 
@@ -85,13 +95,24 @@ class FanoutAppender implements Appender {
     histogram: NativeHistogram,
   ): SeriesRef {
     const r = this.primary.appendHistogram(ref, labels, timestampMs, histogram);
-    this.#each(ref, r, (a, sr) => a.appendHistogram(sr, labels, timestampMs, histogram));
+    for (let i = 0; i < this.secondaries.length; i++) {
+      const known = this.#known(i, ref);
+      this.#remember(
+        i,
+        r,
+        known,
+        this.secondaries[i]!.appendHistogram(known, labels, timestampMs, histogram),
+      );
+    }
     return r;
   }
 
   updateMetadata(ref: SeriesRef, labels: Labels, metadata: Metadata): SeriesRef {
     const r = this.primary.updateMetadata(ref, labels, metadata);
-    this.#each(ref, r, (a, sr) => a.updateMetadata(sr, labels, metadata));
+    for (let i = 0; i < this.secondaries.length; i++) {
+      const known = this.#known(i, ref);
+      this.#remember(i, r, known, this.secondaries[i]!.updateMetadata(known, labels, metadata));
+    }
     return r;
   }
 
