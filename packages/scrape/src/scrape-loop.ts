@@ -1,6 +1,6 @@
 import type { ScrapeConfig, ScrapeProtocol } from '@scrapewire/config';
 import { formatDuration, type Logger, noopLogger } from '@scrapewire/model';
-import type { Appendable } from '@scrapewire/storage';
+import type { Appendable, Appender } from '@scrapewire/storage';
 import {
   asyncScheduler,
   catchError,
@@ -121,6 +121,34 @@ export function scrapeLoop(o: ScrapeLoopOptions): Observable<ScrapeReport> {
       bypassCache: o.bypassCache === true,
     };
 
+    /** The report series of one scrape (`up`, `scrape_*`), the extra ones when configured. */
+    const reportValues = (
+      up: 0 | 1,
+      durationMs: number,
+      r: { total: number; added: number; seriesAdded: number },
+      bodySizeBytes: number,
+    ) => ({
+      up,
+      durationSeconds: durationMs / 1000,
+      samplesScraped: r.total,
+      samplesPostMetricRelabeling: r.added,
+      seriesAdded: r.seriesAdded,
+      ...(cfg.extraScrapeMetrics
+        ? { extra: { timeoutSeconds: timeoutMs / 1000, sampleLimit: cfg.sampleLimit, bodySizeBytes } }
+        : {}),
+    });
+
+    /** Commits a scrape's transaction; a failed commit is logged, never thrown into the loop. */
+    const commit = async (app: Appender): Promise<void> => {
+      try {
+        await app.commit();
+      } catch (e) {
+        logger.error({ err: e, target: target.url }, 'Scrape commit failed');
+        // Metadata reported in this transaction is lost with it: report it again next scrape.
+        cache.metadataNotStored();
+      }
+    };
+
     const finish = async (
       ts: number,
       start: number,
@@ -137,29 +165,8 @@ export function scrapeLoop(o: ScrapeLoopOptions): Observable<ScrapeReport> {
       const app = o.appendable.appender();
       // Series seen last time and not now get stale markers (after a failure: all of them).
       appendStaleMarkers(cache, app, ts);
-      appendReport(app, cache, target, ts, {
-        up: r.error ? 0 : 1,
-        durationSeconds: durationMs / 1000,
-        samplesScraped: r.total,
-        samplesPostMetricRelabeling: r.added,
-        seriesAdded: r.seriesAdded,
-        ...(cfg.extraScrapeMetrics
-          ? {
-              extra: {
-                timeoutSeconds: timeoutMs / 1000,
-                sampleLimit: cfg.sampleLimit,
-                bodySizeBytes: r.bodySize,
-              },
-            }
-          : {}),
-      });
-      try {
-        await app.commit();
-      } catch (e) {
-        logger.error({ err: e, target: target.url }, 'Scrape commit failed');
-        // Metadata reported in this transaction is lost with it: report it again next scrape.
-        cache.metadataNotStored();
-      }
+      appendReport(app, cache, target, ts, reportValues(r.error ? 0 : 1, durationMs, r, r.bodySize));
+      await commit(app);
       if (cache.iterDone(success) && !success) metrics.incCacheFlushForced();
       return report(ts, durationMs, r);
     };
@@ -215,29 +222,8 @@ export function scrapeLoop(o: ScrapeLoopOptions): Observable<ScrapeReport> {
       }
       appendStaleMarkers(cache, app, ts);
       const durationMs = sched.now() - start;
-      appendReport(app, cache, target, ts, {
-        up: 1,
-        durationSeconds: durationMs / 1000,
-        samplesScraped: r.total,
-        samplesPostMetricRelabeling: r.added,
-        seriesAdded: r.seriesAdded,
-        ...(cfg.extraScrapeMetrics
-          ? {
-              extra: {
-                timeoutSeconds: timeoutMs / 1000,
-                sampleLimit: cfg.sampleLimit,
-                bodySizeBytes: bodySize,
-              },
-            }
-          : {}),
-      });
-      try {
-        await app.commit();
-      } catch (e) {
-        logger.error({ err: e, target: target.url }, 'Scrape commit failed');
-        // Metadata reported in this transaction is lost with it: report it again next scrape.
-        cache.metadataNotStored();
-      }
+      appendReport(app, cache, target, ts, reportValues(1, durationMs, r, bodySize));
+      await commit(app);
       cache.iterDone(true);
       return report(ts, durationMs, { ...r, bodySize });
     };
