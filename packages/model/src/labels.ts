@@ -58,7 +58,8 @@ export class Labels {
   }
 
   /**
-   * Wraps an already sorted, duplicate-free, empty-value-free flat array without checking (the constructor copies it to its exact size, so the caller may reuse it).
+   * Wraps an already sorted, duplicate-free, empty-value-free flat array without checking. The array is
+   * copied to its exact size, so the caller may reuse it.
    * @internal For hot paths that build sorted arrays themselves (the relabel builder, the parsers).
    */
   static unsafeFromSortedFlat(flat: readonly string[]): Labels {
