@@ -95,6 +95,42 @@ describe('fanout', () => {
     expect(seen).toEqual([0, 7]);
   });
 
+  it('maps primary refs that are not small integers too (a primary issuing hashes or fractions)', async () => {
+    for (const primaryRef of [2 ** 40 + 3, 0.5, 3]) {
+      const seen: number[] = [];
+      const primary: Appendable = {
+        appender: () => ({
+          append: () => primaryRef,
+          appendStale: () => primaryRef,
+          appendExemplar: () => primaryRef,
+          appendHistogram: () => primaryRef,
+          updateMetadata: () => primaryRef,
+          commit: async () => {},
+          rollback: async () => {},
+        }),
+      };
+      const secondary: Appendable = {
+        appender: () => ({
+          append(r) {
+            seen.push(r);
+            return 9;
+          },
+          appendStale: () => 9,
+          appendExemplar: () => 9,
+          appendHistogram: () => 9,
+          updateMetadata: () => 9,
+          commit: async () => {},
+          rollback: async () => {},
+        }),
+      };
+      const app = fanout(primary, secondary).appender();
+      const ref = app.append(0, l, 1000, 1);
+      app.append(ref, l, 2000, 1);
+      app.append(7, l, 3000, 1);
+      expect(seen).toEqual([0, 9, 0]);
+    }
+  });
+
   it('does not reach the secondaries when the primary rejects a sample', () => {
     const log: string[] = [];
     const app = fanout(recording('p', log, { append: true }), recording('s', log)).appender();

@@ -15,7 +15,7 @@ export function fanout(primary: Appendable, ...secondaries: Appendable[]): Appen
   if (secondaries.length === 0) return primary;
   // Kept across transactions: a scrape passes the primary's ref of a series it saw before, and each
   // secondary must get the ref it issued for that series, or it falls back to a lookup by labels.
-  const secondaryRefs = secondaries.map(() => new Map<SeriesRef, SeriesRef>());
+  const secondaryRefs = secondaries.map(() => new RefTable());
   return {
     appender(): Appender {
       return new FanoutAppender(
@@ -28,10 +28,44 @@ export function fanout(primary: Appendable, ...secondaries: Appendable[]): Appen
 }
 
 /**
- * How many primary refs a fanout remembers per secondary. Past it the map starts over: the cost is one
+ * How many primary refs a fanout remembers per secondary. Past it the table starts over: the cost is one
  * lookup by labels per series in the secondary, and series churn cannot grow it without bound.
  */
 const MAX_REMEMBERED_REFS = 2_000_000;
+
+/**
+ * Primary ref → secondary ref. Storages usually issue refs as small sequential integers (ours do), so
+ * those live in a dense array indexed by the primary's ref — an indexed load per sample instead of a
+ * hash lookup, and 8 bytes a series instead of a hash-table entry. Other refs (a custom primary that
+ * issues hashes, say) go to a Map.
+ */
+class RefTable {
+  #dense: SeriesRef[] = [];
+  #sparse = new Map<SeriesRef, SeriesRef>();
+  #size = 0;
+
+  get(ref: SeriesRef): SeriesRef {
+    if (ref > 0 && ref < MAX_REMEMBERED_REFS && Number.isInteger(ref)) return this.#dense[ref] ?? 0;
+    return this.#sparse.get(ref) ?? 0;
+  }
+
+  set(ref: SeriesRef, sref: SeriesRef): void {
+    if (this.#size >= MAX_REMEMBERED_REFS) {
+      this.#dense = [];
+      this.#sparse.clear();
+      this.#size = 0;
+    }
+    this.#size++;
+    if (ref > 0 && ref < MAX_REMEMBERED_REFS && Number.isInteger(ref)) {
+      // Fill any gap below `ref` first, so the array stays packed rather than turning into a dictionary.
+      const d = this.#dense;
+      while (d.length < ref) d.push(0);
+      d[ref] = sref;
+    } else {
+      this.#sparse.set(ref, sref);
+    }
+  }
+}
 
 class FanoutAppender implements Appender {
   constructor(
@@ -41,7 +75,7 @@ class FanoutAppender implements Appender {
      * The refs each secondary handed out, keyed by the primary's ref. Refs are private to the storage
      * that issued them, so a secondary must get its own ref back, not the primary's.
      */
-    private readonly secondaryRefs: readonly Map<SeriesRef, SeriesRef>[],
+    private readonly secondaryRefs: readonly RefTable[],
   ) {}
 
   // Each method loops over the secondaries itself rather than through a shared helper taking a
@@ -54,11 +88,7 @@ class FanoutAppender implements Appender {
 
   /** Remembers the ref secondary `i` returned, when it is new. */
   #remember(i: number, primaryRef: SeriesRef, known: SeriesRef, sref: SeriesRef): void {
-    if (primaryRef !== 0 && sref !== 0 && sref !== known) {
-      const refs = this.secondaryRefs[i]!;
-      if (refs.size >= MAX_REMEMBERED_REFS) refs.clear();
-      refs.set(primaryRef, sref);
-    }
+    if (primaryRef !== 0 && sref !== 0 && sref !== known) this.secondaryRefs[i]!.set(primaryRef, sref);
   }
 
   append(ref: SeriesRef, labels: Labels, timestampMs: number, value: number): SeriesRef {
