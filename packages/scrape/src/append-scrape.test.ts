@@ -140,6 +140,38 @@ describe('appendScrape', () => {
     expect(store.committed.find((x) => x.value === 'stale')?.t).toBe(2000);
   });
 
+  it('tracks staleness by final labels: another raw spelling of a series keeps it alive', async () => {
+    const store = new RecordingAppendable();
+    const o = opts({ mutate: (l) => l });
+    await scrape(store, o, 'a{x="1",y="2"} 1\nb 2\n', 1000);
+    // The same series with its labels in another order, then the first spelling again, then neither.
+    await scrape(store, o, 'a{y="2",x="1"} 3\nb 2\n', 2000);
+    await scrape(store, o, 'a{x="1",y="2"} 4\nb 2\n', 3000);
+    await scrape(store, o, 'b 2\n', 4000);
+    await scrape(store, o, 'b 2\n', 5000);
+    expect(store.values('{__name__="a", x="1", y="2"}')).toEqual([1, 3, 4, 'stale']);
+    expect(store.committed.find((x) => x.value === 'stale')?.t).toBe(4000);
+  });
+
+  it('marks each vanished series once, however many spellings it had', async () => {
+    const store = new RecordingAppendable();
+    const o = opts({ mutate: (l) => l });
+    await scrape(store, o, 'a{x="1",y="2"} 1\na{y="2",x="1"} 1\n', 1000);
+    await scrape(store, o, 'c 1\n', 2000);
+    expect(store.values('{__name__="a", x="1", y="2"}')).toEqual([1, 1, 'stale']);
+  });
+
+  it('lets a fresh cache inherit a predecessor: only series that vanish across the handover go stale', async () => {
+    const store = new RecordingAppendable();
+    const before = opts({ mutate: (l) => l });
+    await scrape(store, before, 'a 1\nb 2\n', 1000);
+    const after = opts({ mutate: (l) => l });
+    after.cache.inherit(before.cache);
+    await scrape(store, after, 'a 1\n', 2000);
+    expect(store.values('{__name__="a"}')).toEqual([1, 1]);
+    expect(store.values('{__name__="b"}')).toEqual([2, 'stale']);
+  });
+
   it('leaves series with explicit timestamps out of staleness unless track_timestamps_staleness', async () => {
     for (const track of [false, true]) {
       const store = new RecordingAppendable();

@@ -4,7 +4,7 @@ import { StorageError } from '@scrapewire/storage';
 import { ScrapeError } from './errors.js';
 import { belongsToFamily } from './metric-family.js';
 import type { ScrapeMetrics } from './metrics.js';
-import type { CacheEntry, MetadataEntry, ScrapeCache } from './scrape-cache.js';
+import { type CacheEntry, type MetadataEntry, newCacheEntry, type ScrapeCache } from './scrape-cache.js';
 import { EntryKind, type ExpositionParser } from './textparse/parser.js';
 
 /** Everything the append step needs besides the parser and the appender. */
@@ -136,6 +136,8 @@ export function appendScrape(
 ): AppendResult {
   const cache = o.cache;
   const iter = cache.iter;
+  const stamp = cache.stamp;
+  const cur = cache.cur;
   const res: AppendResult = { total: 0, added: 0, seriesAdded: 0, error: undefined };
   let appended = 0;
   let sampleLimitErr = false;
@@ -200,7 +202,7 @@ export function appendScrape(
           res.error = err;
           return res;
         }
-        entry = { ref: 0, labels: final, key: final.key(), lastIter: -1, meta: undefined };
+        entry = newCacheEntry(final, -1);
         isNew = true;
       } else if (o.bypassCache && o.mutate(parser.labels()) === undefined) {
         continue;
@@ -241,9 +243,19 @@ export function appendScrape(
       entry.lastIter = iter;
       if (isNew) {
         cache.series.set(ownedKey(parser), entry);
+        const known = cache.byLabels.get(entry.key);
+        if (known === undefined) cache.byLabels.set(entry.key, entry);
+        else entry.canonical = known;
         if (!sampleLimitErr) res.seriesAdded++;
       }
-      if (exposedTs === undefined || o.trackTimestampsStaleness) cache.cur.set(entry.key, entry);
+      if (exposedTs === undefined || o.trackTimestampsStaleness) {
+        // cache.markSeen(entry), inlined: this runs for every sample.
+        const c = entry.canonical;
+        if (c.stamp !== stamp) {
+          c.stamp = stamp;
+          cur.push(c);
+        }
+      }
       // Unchanged metadata of a known series costs one identity comparison and allocates nothing.
       if (lastMeta !== undefined && entry.meta !== (lastMeta.snapshot ?? snapshotOf(lastMeta))) {
         reportMetadata(app, cache, entry, lastFamily, lastMeta);
@@ -324,8 +336,9 @@ function metadataFor(cache: ScrapeCache, name: string, iter: number): MetadataEn
 /** Appends staleness markers for series seen in the previous scrape but not in this one. */
 export function appendStaleMarkers(cache: ScrapeCache, app: Appender, tsMs: number): number {
   let n = 0;
-  for (const [k, e] of cache.prev) {
-    if (cache.cur.has(k)) continue;
+  const stamp = cache.stamp;
+  for (const e of cache.prev) {
+    if (e.stamp === stamp) continue;
     try {
       e.ref = app.appendStale(e.ref, e.labels, tsMs);
     } catch {

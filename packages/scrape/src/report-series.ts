@@ -1,6 +1,6 @@
 import { Labels } from '@scrapewire/model';
 import type { Appender, Metadata } from '@scrapewire/storage';
-import type { CacheEntry, ScrapeCache } from './scrape-cache.js';
+import { type CacheEntry, newCacheEntry, type ScrapeCache } from './scrape-cache.js';
 import type { ScrapeTarget } from './target.js';
 
 /** The values of one scrape's report series. */
@@ -62,7 +62,7 @@ function entryFor(cache: ScrapeCache, target: ScrapeTarget, name: string): Cache
   if (e === undefined) {
     // Report series carry the public target labels and no metric relabeling (Prometheus's `report`).
     const labels = target.publicLabels.builder().set('__name__', name).labels();
-    e = { ref: 0, labels, key: labels.key(), lastIter: 0, meta: undefined };
+    e = newCacheEntry(labels, 0);
     cache.report.set(name, e);
   }
   return e;

@@ -5,16 +5,42 @@ import type { Metadata, MetricType, SeriesRef } from '@scrapewire/storage';
 export interface CacheEntry {
   ref: SeriesRef;
   readonly labels: Labels;
-  /** `labels.key()`, computed once: staleness is tracked by final label set. */
+  /** `labels.key()` (computed once and shared with the Labels object). */
   readonly key: string;
-  /** The last scrape iteration that saw this series. */
+  /** The last scrape iteration that saw this raw series text. */
   lastIter: number;
+  /**
+   * The entry that stands for this final label set in staleness tracking: itself, unless another raw
+   * spelling (or a predecessor loop's entry, after a config reload) reached the same labels first. Two
+   * raw spellings of one series must agree that the series is alive.
+   */
+  canonical: CacheEntry;
+  /** On a canonical entry: the {@link nextScrapeStamp} of the last scrape that appended this series. */
+  stamp: number;
   /**
    * The family metadata snapshot this series was last checked against ({@link MetadataEntry.snapshot}),
    * reported to storage or found not to belong to the family; `undefined` when never checked or when the
    * report was rolled back. Identity comparison keeps the per-sample check allocation-free.
    */
   meta: Metadata | undefined;
+}
+
+/**
+ * A new cache entry for `labels`, its own canonical entry until {@link ScrapeCache} finds another. Every
+ * entry is built here, so all have one shape (property order) and the hot loop stays monomorphic.
+ */
+export function newCacheEntry(labels: Labels, lastIter: number): CacheEntry {
+  const e = {
+    ref: 0,
+    labels,
+    key: labels.key(),
+    lastIter,
+    canonical: undefined as unknown as CacheEntry,
+    stamp: 0,
+    meta: undefined,
+  } satisfies CacheEntry;
+  e.canonical = e;
+  return e;
 }
 
 /** Metadata of one metric family as last exposed. */
@@ -28,6 +54,17 @@ export interface MetadataEntry {
    * changes: storages keep the object, so it must never be mutated, and a new object marks a change.
    */
   snapshot: Metadata | undefined;
+}
+
+let stampCounter = 0;
+
+/**
+ * A number no scrape of any loop has used before. Canonical entries are stamped with it when appended,
+ * so "seen in this scrape" is one comparison, and a successor loop that inherits a predecessor's entries
+ * (which were stamped by another cache) can never confuse their stamps with its own.
+ */
+export function nextScrapeStamp(): number {
+  return ++stampCounter;
 }
 
 /**
@@ -45,12 +82,22 @@ export class ScrapeCache {
   readonly dropped = new Map<string, number>();
   readonly metadata = new Map<string, MetadataEntry>();
   /**
-   * Series appended in the previous completed scrape (candidates for stale markers), by final label set —
-   * not by raw text, so two raw spellings of one series, or a successor loop after a config reload, agree.
+   * Canonical entries by final label set (`labels.key()`), consulted only when a new raw series is
+   * cached, so that every spelling of one series shares one canonical entry. Flushed with `series`.
    */
-  prev = new Map<string, CacheEntry>();
-  /** Series appended in the current scrape, by final label set. */
-  cur = new Map<string, CacheEntry>();
+  byLabels = new Map<string, CacheEntry>();
+  /**
+   * Canonical entries appended in the previous completed scrape: the candidates for stale markers, which
+   * go to those whose `stamp` is not the current scrape's.
+   *
+   * Prometheus keeps two hash maps (previous and current series) and fills the current one per sample;
+   * here each series is stamped instead and the lists are reused arrays, so a scrape writes no map.
+   */
+  prev: CacheEntry[] = [];
+  /** Canonical entries appended in the current scrape, each once. */
+  cur: CacheEntry[] = [];
+  /** The stamp of the current scrape (see {@link nextScrapeStamp}). */
+  stamp = nextScrapeStamp();
   /** The report series (`up`, …) by name, kept apart from exposed series as Prometheus does with a 0xFF suffix. */
   readonly report = new Map<string, CacheEntry>();
   /**
@@ -65,6 +112,25 @@ export class ScrapeCache {
   metadataNotStored(): void {
     for (const e of this.metaReported) e.meta = undefined;
     this.metaReported.length = 0;
+  }
+
+  /**
+   * Takes over a predecessor loop's series (after a config reload that needs a fresh cache): its last
+   * scrape's series become this cache's previous ones, so those that vanish get stale markers, and its
+   * canonical entries are found by label set, so those that continue are not marked.
+   */
+  inherit(old: ScrapeCache): void {
+    this.prev = old.prev.slice();
+    for (const [k, e] of old.byLabels) if (!this.byLabels.has(k)) this.byLabels.set(k, e);
+  }
+
+  /** Records that `entry` was appended in the current scrape (once per canonical series). */
+  markSeen(entry: CacheEntry): void {
+    const c = entry.canonical;
+    if (c.stamp !== this.stamp) {
+      c.stamp = this.stamp;
+      this.cur.push(c);
+    }
   }
 
   /**
@@ -85,13 +151,20 @@ export class ScrapeCache {
     }
     if (flush) {
       for (const [k, e] of this.series) if (e.lastIter !== this.iter) this.series.delete(k);
+      // A canonical entry stays while any spelling of its series was seen (aliases stamp it too).
+      for (const [k, e] of this.byLabels) {
+        if (e.lastIter !== this.iter && e.stamp !== this.stamp) this.byLabels.delete(k);
+      }
       for (const [k, it] of this.dropped) if (it !== this.iter) this.dropped.delete(k);
       for (const [k, m] of this.metadata) if (m.lastIter < this.iter - 10) this.metadata.delete(k);
     }
     this.metaReported.length = 0;
+    const old = this.prev;
     this.prev = this.cur;
-    this.cur = new Map();
+    old.length = 0;
+    this.cur = old;
     this.iter++;
+    this.stamp = nextScrapeStamp();
     return forced;
   }
 }

@@ -315,12 +315,12 @@ export function endOfRunStaleness(
     const stoppedAt = scheduler.now();
     const interval = target.intervalMs;
     const ts = target.lastScrapeMs > 0 ? target.lastScrapeMs + interval : stoppedAt;
-    if (cache.prev.size === 0 && cache.report.size === 0) return EMPTY;
+    if (cache.prev.length === 0 && cache.report.size === 0) return EMPTY;
     return timer(2 * interval + interval / 10, scheduler).pipe(
       exhaustMap(() =>
         defer(async () => {
           const app = appendable.appender();
-          appendAllStale(cache.prev.values(), app, ts);
+          appendAllStale(cache.prev, app, ts);
           appendAllStale(cache.report.values(), app, ts);
           try {
             await app.commit();

@@ -390,7 +390,7 @@ export class ScrapePool {
     const inherit = old.done$.pipe(
       tap({
         complete: () => {
-          fresh.prev = old.cache.prev;
+          fresh.inherit(old.cache);
         },
       }),
     );
