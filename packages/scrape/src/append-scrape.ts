@@ -166,7 +166,7 @@ export function appendScrape(
           lastFamily = h.metricName;
           lastMeta = metadataFor(cache, lastFamily, iter);
           if (lastMeta.help !== h.text) {
-            lastMeta.help = h.text;
+            lastMeta.help = ownedString(h.text);
             lastMeta.snapshot = undefined;
           }
         } else if (kind === EntryKind.Unit) {
@@ -327,7 +327,7 @@ function metadataFor(cache: ScrapeCache, name: string, iter: number): MetadataEn
   let m = cache.metadata.get(name);
   if (m === undefined) {
     m = { type: 'unknown', help: '', unit: '', lastIter: iter, snapshot: undefined };
-    cache.metadata.set(name, m);
+    cache.metadata.set(ownedString(name), m);
   }
   m.lastIter = iter;
   return m;
@@ -358,6 +358,16 @@ export function appendAllStale(entries: Iterable<CacheEntry>, app: Appender, tsM
       // Ignored, as above.
     }
   }
+}
+
+/**
+ * A copy of `s` that shares no memory with anything else. The parser's metadata strings may be O(1)
+ * slices of the whole body string, which they would keep alive from the cache; copied only when metadata
+ * is new or changed. (V8 has no string copy: a round trip through UTF-8 bytes makes a flat new string;
+ * parsed text is valid UTF-8, so the round trip is exact.)
+ */
+function ownedString(s: string): string {
+  return s.length === 0 ? s : Buffer.from(s, 'utf8').toString('utf8');
 }
 
 /**

@@ -47,9 +47,12 @@ export interface ExpositionParser {
   exemplar(): Exemplar | undefined;
   /** Series (OpenMetrics): the `_created` timestamp of the series' family in milliseconds, if known. */
   createdTimestampMs(): number | undefined;
-  /** Help: the metric family name and the unescaped help text. */
+  /**
+   * Help: the metric family name and the unescaped help text. Like {@link seriesKey}, both may share
+   * memory with the whole body: copy them before keeping them long-term.
+   */
   help(): { readonly metricName: string; readonly text: string };
-  /** Type: the metric family name and its type. */
+  /** Type: the metric family name (which may share memory with the body, as above) and its type. */
   type(): { readonly metricName: string; readonly type: MetricType };
   /** Unit (OpenMetrics): the metric family name and its unit. */
   unit(): { readonly metricName: string; readonly unit: string };

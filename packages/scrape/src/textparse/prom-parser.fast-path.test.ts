@@ -60,6 +60,8 @@ const fixture = (name: string) =>
 // Lines close to the fast paths' shapes, and the bytes that make them leave those shapes.
 const line = fc.constantFrom(
   '# HELP m Some help.',
+  '# HELP m_seconds_total Temps passé (µs) — ünïcode',
+  '# HELP a_long_metric_name_total A plain ASCII help text, long enough to be sliced.',
   '# HELP m_total a\\\\b \\n "q"',
   '# HELP m',
   '# HELP m ',

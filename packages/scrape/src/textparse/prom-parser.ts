@@ -119,6 +119,8 @@ export class PromTextParser extends BaseParser {
   private refNameLen = 0;
   /** End of the current HELP line; its name end is found only if help() is called (see {@link fastMeta}). */
   private helpEol = -1;
+  /** Whether the current TYPE line was read by {@link fastMeta} (its name is plain ASCII). */
+  private typeFast = false;
 
   /** `options.fastPath: false` runs only the general code, for tests that compare both. @internal */
   constructor(body: Uint8Array, options: { readonly fastPath?: boolean } = {}) {
@@ -145,17 +147,39 @@ export class PromTextParser extends BaseParser {
       let p = this.metaNameStart + 1;
       while (p < eol && isMetricNameChar(b[p]!)) p++;
       this.metaNameEnd = p;
-      this.metaTextStart = p < eol ? p + 1 : eol;
+      const textStart = p < eol ? p + 1 : eol;
+      this.metaTextStart = textStart;
       this.metaTextEnd = eol;
       this.helpEol = -1;
+      // Plain ASCII text without escapes reads the same as latin1: slice both strings out of the body
+      // string (O(1), no copy) instead of decoding them. Every target sends every HELP line on every
+      // scrape, and the scrape loop only compares them with what it has.
+      let q = textStart;
+      while (q < eol) {
+        const c = b[q]!;
+        if (c >= 0x80 || c === BACKSLASH) break;
+        q++;
+      }
+      if (q === eol) {
+        return { metricName: this.s.slice(this.metaNameStart, p), text: this.s.slice(textStart, eol) };
+      }
     }
     return super.help();
+  }
+
+  override type(): { readonly metricName: string; readonly type: MetricType } {
+    if (this.typeFast) {
+      // A fast-path TYPE line: the name is plain ASCII name bytes, so its latin1 slice is the name.
+      return { metricName: this.s.slice(this.metaNameStart, this.metaNameEnd), type: this.metaType };
+    }
+    return super.type();
   }
 
   next(): EntryKind {
     const b = this.b;
     const len = b.length;
     this.helpEol = -1;
+    this.typeFast = false;
     for (;;) {
       let p = this.pos;
       let c = p < len ? b[p]! : NEWLINE;
@@ -233,6 +257,7 @@ export class PromTextParser extends BaseParser {
     const type = w.type;
     this.metaType = type;
     this.mtype = type;
+    this.typeFast = true;
     this.pos = eol + 1;
     return kind;
   }
