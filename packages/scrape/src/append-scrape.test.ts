@@ -140,6 +140,33 @@ describe('appendScrape', () => {
     expect(store.committed.find((x) => x.value === 'stale')?.t).toBe(2000);
   });
 
+  it('finds cached series by position first, and by text when the body changes order or content', async () => {
+    const store = new RecordingAppendable();
+    const mutate = vi.fn((l: Labels) => (l.get('__name__') === 'x' ? undefined : l));
+    const o = opts({ mutate });
+    await scrape(store, o, 'a 1\nx 9\nb 2\n', 1000);
+    await scrape(store, o, 'a 3\nx 9\nb 4\n', 2000);
+    // Reordered, one series gone, one new: every known series still hits the cache.
+    await scrape(store, o, 'b 5\nc 6\na 7\nx 9\n', 3000);
+    await scrape(store, o, 'b 8\nc 9\na 10\nx 9\n', 4000);
+    expect(mutate.mock.calls.map(([l]) => l.get('__name__'))).toEqual(['a', 'x', 'b', 'c']);
+    expect(store.values('{__name__="a"}')).toEqual([1, 3, 7, 10]);
+    expect(store.values('{__name__="b"}')).toEqual([2, 4, 5, 8]);
+    expect(store.values('{__name__="c"}')).toEqual([6, 9]);
+    expect(store.values('{__name__="x"}')).toEqual([]);
+    expect(o.cache.order.map((e) => e?.rawKey)).toEqual(['b', 'c', 'a', undefined]);
+  });
+
+  it('keeps metadata right when families change order between scrapes', async () => {
+    const store = new RecordingAppendable();
+    const o = opts({ mutate: (l) => l });
+    await scrape(store, o, '# HELP a A.\n# TYPE a counter\na 1\n# HELP b B.\n# TYPE b gauge\nb 2\n', 1000);
+    await scrape(store, o, '# HELP b B2.\n# TYPE b gauge\nb 2\n# HELP a A.\n# TYPE a summary\na 1\n', 2000);
+    expect(o.cache.metadata.get('a')).toMatchObject({ name: 'a', type: 'summary', help: 'A.' });
+    expect(o.cache.metadata.get('b')).toMatchObject({ name: 'b', type: 'gauge', help: 'B2.' });
+    expect(o.cache.metadataOrder.map((m) => m?.name)).toEqual(['b', 'b', 'a', 'a']);
+  });
+
   it('tracks staleness by final labels: another raw spelling of a series keeps it alive', async () => {
     const store = new RecordingAppendable();
     const o = opts({ mutate: (l) => l });

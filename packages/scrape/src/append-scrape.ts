@@ -148,6 +148,10 @@ export function appendScrape(
   // The family of the last metadata line, which the following samples usually belong to.
   let lastMeta: MetadataEntry | undefined;
   let lastFamily = '';
+  // Positions of the current sample and metadata line, for the positional cache orders.
+  const order = cache.order;
+  let pos = 0;
+  let metaPos = 0;
   try {
     for (;;) {
       const kind = parser.next();
@@ -156,7 +160,7 @@ export function appendScrape(
         if (kind === EntryKind.Type) {
           const t = parser.type();
           lastFamily = t.metricName;
-          lastMeta = metadataFor(cache, lastFamily, iter);
+          lastMeta = metadataFor(cache, lastFamily, iter, metaPos++);
           if (lastMeta.type !== t.type) {
             lastMeta.type = t.type;
             lastMeta.snapshot = undefined;
@@ -164,7 +168,7 @@ export function appendScrape(
         } else if (kind === EntryKind.Help) {
           const h = parser.help();
           lastFamily = h.metricName;
-          lastMeta = metadataFor(cache, lastFamily, iter);
+          lastMeta = metadataFor(cache, lastFamily, iter, metaPos++);
           if (lastMeta.help !== h.text) {
             lastMeta.help = ownedString(h.text);
             lastMeta.snapshot = undefined;
@@ -172,7 +176,7 @@ export function appendScrape(
         } else if (kind === EntryKind.Unit) {
           const u = parser.unit();
           lastFamily = u.metricName;
-          lastMeta = metadataFor(cache, lastFamily, iter);
+          lastMeta = metadataFor(cache, lastFamily, iter, metaPos++);
           if (lastMeta.unit !== u.unit) {
             lastMeta.unit = u.unit;
             lastMeta.snapshot = undefined;
@@ -184,8 +188,13 @@ export function appendScrape(
       const exposedTs = parser.timestampMs();
       const t = o.honorTimestamps && exposedTs !== undefined ? exposedTs : scrapeTimeMs;
       const key = parser.seriesKey();
-      // Known series first: the common case costs one map lookup.
-      let entry = cache.series.get(key);
+      // Known series first: usually the entry at the same position as last time, else one map lookup.
+      const at = pos++;
+      let entry = order[at];
+      if (entry === undefined || entry.rawKey !== key) {
+        entry = cache.series.get(key);
+        order[at] = entry;
+      }
       let isNew = false;
       if (entry === undefined) {
         if (cache.dropped.has(key)) {
@@ -242,7 +251,9 @@ export function appendScrape(
       appended++;
       entry.lastIter = iter;
       if (isNew) {
-        cache.series.set(ownedKey(parser), entry);
+        entry.rawKey = ownedKey(parser);
+        cache.series.set(entry.rawKey, entry);
+        order[at] = entry;
         const known = cache.byLabels.get(entry.key);
         if (known === undefined) cache.byLabels.set(entry.key, entry);
         else entry.canonical = known;
@@ -281,6 +292,8 @@ export function appendScrape(
         : new ScrapeError('SW_ERR_PARSE', err.message ?? String(e), o.url, { cause: e });
     return res;
   } finally {
+    if (order.length > pos) order.length = pos;
+    if (cache.metadataOrder.length > metaPos) cache.metadataOrder.length = metaPos;
     if (outOfOrder > 0) o.metrics.addSampleOutOfOrder(outOfOrder);
     if (duplicate > 0) o.metrics.addSampleDuplicateTimestamp(duplicate);
     if (outOfBounds > 0) o.metrics.addSampleOutOfBounds(outOfBounds);
@@ -323,11 +336,18 @@ function snapshotOf(m: MetadataEntry): Metadata {
   return snap;
 }
 
-function metadataFor(cache: ScrapeCache, name: string, iter: number): MetadataEntry {
-  let m = cache.metadata.get(name);
-  if (m === undefined) {
-    m = { type: 'unknown', help: '', unit: '', lastIter: iter, snapshot: undefined };
-    cache.metadata.set(ownedString(name), m);
+/** The family's metadata entry, tried first at the same position as in the last scrape (see `order`). */
+function metadataFor(cache: ScrapeCache, name: string, iter: number, pos: number): MetadataEntry {
+  const order = cache.metadataOrder;
+  let m = order[pos];
+  if (m === undefined || m.name !== name) {
+    m = cache.metadata.get(name);
+    if (m === undefined) {
+      const owned = ownedString(name);
+      m = { name: owned, type: 'unknown', help: '', unit: '', lastIter: iter, snapshot: undefined };
+      cache.metadata.set(owned, m);
+    }
+    order[pos] = m;
   }
   m.lastIter = iter;
   return m;

@@ -7,6 +7,8 @@ export interface CacheEntry {
   readonly labels: Labels;
   /** `labels.key()` (computed once and shared with the Labels object). */
   readonly key: string;
+  /** The raw series text this entry is cached under in {@link ScrapeCache.series} ('' for report series). */
+  rawKey: string;
   /** The last scrape iteration that saw this raw series text. */
   lastIter: number;
   /**
@@ -34,6 +36,7 @@ export function newCacheEntry(labels: Labels, lastIter: number): CacheEntry {
     ref: 0,
     labels,
     key: labels.key(),
+    rawKey: '',
     lastIter,
     canonical: undefined as unknown as CacheEntry,
     stamp: 0,
@@ -45,6 +48,8 @@ export function newCacheEntry(labels: Labels, lastIter: number): CacheEntry {
 
 /** Metadata of one metric family as last exposed. */
 export interface MetadataEntry {
+  /** The family name it is cached under in {@link ScrapeCache.metadata}. */
+  readonly name: string;
   type: MetricType;
   help: string;
   unit: string;
@@ -79,6 +84,16 @@ export class ScrapeCache {
   /** Incremented once per scrape. */
   iter = 0;
   readonly series = new Map<string, CacheEntry>();
+  /**
+   * The entries of the last scrape by position in the body (`undefined` where a sample was dropped or
+   * not cached). Exporters write their series in the same order every time, so the append step first
+   * compares the raw text with the entry at the same position — one string comparison — and looks the
+   * series up in the map only when that fails: hashing every key text of every scrape cost more than
+   * the rest of a cache hit.
+   */
+  readonly order: (CacheEntry | undefined)[] = [];
+  /** The same for metadata lines (HELP, TYPE, UNIT), whose family entries repeat in order too. */
+  readonly metadataOrder: (MetadataEntry | undefined)[] = [];
   readonly dropped = new Map<string, number>();
   readonly metadata = new Map<string, MetadataEntry>();
   /**
@@ -148,6 +163,11 @@ export class ScrapeCache {
     } else if (size > 2 * this.sizeAtLastSuccess + 1000) {
       flush = true;
       forced = true;
+    }
+    if (forced) {
+      // The forced flush may drop entries the positional orders still point to.
+      this.order.length = 0;
+      this.metadataOrder.length = 0;
     }
     if (flush) {
       for (const [k, e] of this.series) if (e.lastIter !== this.iter) this.series.delete(k);
