@@ -9,7 +9,13 @@ import { Labels } from '@scrapewire/model';
 import * as snappyNapi from 'snappy';
 import snappyjs from 'snappyjs';
 import { Bench } from 'tinybench';
-import { encodeLabels, encodeWriteRequest, type QueueItem } from '../src/remote/write-request.js';
+import {
+  BinarySeries,
+  encodeLabels,
+  encodeLabelsBinary,
+  encodeWriteRequest,
+  type QueueItem,
+} from '../src/remote/write-request.js';
 import { WriteRequestType } from '../test/prompb.js';
 
 const SERIES = 500;
@@ -31,6 +37,33 @@ const items: QueueItem[] = Array.from({ length: SAMPLES }, (_, i) => ({
   timestampMs: t0 + Math.floor(i / SERIES) * 15_000,
   value: Math.random() * 1e6,
 }));
+/** The same items over series that keep their label bytes as a latin1 string, as RemoteWriteStorage does. */
+const binarySeries = series.map((s) => new BinarySeries(s.labels, encodeLabelsBinary(s.labels)));
+const binaryItems: QueueItem[] = items.map((it, i) => ({ ...it, series: binarySeries[i % SERIES]! }));
+
+/**
+ * Agent-shaped batch: 2000 different series, one sample each (at a 1 s interval a batch fills in a few
+ * ms, so a series rarely appears twice in it), with both label byte representations.
+ */
+const agentItems = (binary: boolean): QueueItem[] =>
+  Array.from({ length: SAMPLES }, (_, i) => {
+    const labels = Labels.from({
+      __name__: `node_metric_${i % 300}`,
+      cpu: String(i % 64),
+      instance: `host-${Math.floor(i / 500)}.example.org:9100`,
+      job: 'node',
+    });
+    return {
+      series: binary
+        ? new BinarySeries(labels, encodeLabelsBinary(labels))
+        : { labels, labelBytes: encodeLabels(labels) },
+      kind: 'sample',
+      timestampMs: t0,
+      value: Math.random() * 1e6,
+    };
+  });
+const agentPlain = agentItems(false);
+const agentBinary = agentItems(true);
 
 /** The same request as plain objects for protobufjs, grouped by series as the hand encoder does. */
 function toProtobufjsObject() {
@@ -59,8 +92,20 @@ console.log(
 
 const bench = new Bench({ time: 1000 });
 bench
-  .add('encode: hand-written encoder', () => {
+  .add('encode: hand-written encoder (label bytes as Uint8Array)', () => {
     encodeWriteRequest(items);
+  })
+  .add(
+    'encode: hand-written encoder (label bytes as latin1 string, as RemoteWriteStorage keeps them)',
+    () => {
+      encodeWriteRequest(binaryItems);
+    },
+  )
+  .add('encode, agent-shaped (2000 series x 1 sample), label bytes as Uint8Array', () => {
+    encodeWriteRequest(agentPlain);
+  })
+  .add('encode, agent-shaped (2000 series x 1 sample), label bytes as latin1 string', () => {
+    encodeWriteRequest(agentBinary);
   })
   .add('encode: protobufjs (fromObject + encode, objects built per batch)', () => {
     WriteRequestType.encode(WriteRequestType.fromObject(toProtobufjsObject())).finish();
@@ -72,7 +117,7 @@ bench
     snappyjs.compress(encoded);
   })
   .add('encode + compress (chosen: hand-written + snappyjs)', () => {
-    snappyjs.compress(encodeWriteRequest(items));
+    snappyjs.compress(encodeWriteRequest(binaryItems));
   });
 await bench.run();
 console.table(

@@ -2,7 +2,9 @@ import { Secret } from '@scrapewire/config';
 import { Labels } from '@scrapewire/model';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { remoteWriteConfig } from '../../test/config.js';
+import { decodeWriteRequest } from '../../test/prompb.js';
 import { deliveredKeys, startReceiver, type TestReceiver } from '../../test/receiver.js';
+import { snappyUncompress } from './compress.js';
 import { USER_AGENT } from './http-client.js';
 import { createRemoteWrite, type RemoteWriteOptions, type RemoteWriteStorage } from './remote-write.js';
 import { InMemoryRemoteWriteMetrics } from './remote-write-metrics.js';
@@ -124,6 +126,61 @@ describe('remote write over HTTP', () => {
       { __name__: 'up', cluster: 'eu', instance: 'h:1', job: 'keep', seen_cluster: 'eu' },
     ]);
     expect(metrics.counts.dropped['samples:dropped_series']).toBe(1);
+  });
+
+  it('resolves series by ref, falls back to labels on a stale or mismatched ref, and survives a cache reset', async () => {
+    const bodies: Uint8Array[] = [];
+    const { s } = storage('http://127.0.0.1:1/unused', {
+      maxCachedSeries: 3,
+      externalLabels: { cluster: 'eu' },
+      client: {
+        async send(body) {
+          bodies.push(body);
+          return { kind: 'ok' };
+        },
+        async close() {},
+      },
+    });
+    const app = s.appender();
+    const ra = app.append(0, up('a'), 1000, 1);
+    const rb = app.append(0, up('b'), 1000, 2);
+    expect(app.append(ra, up('a'), 2000, 3)).toBe(ra);
+    expect(app.append(0, up('b'), 2000, 4)).toBe(rb);
+    const rc = app.append(0, up('c'), 1000, 5);
+    // A fourth series finds the cache full: everything is forgotten, refs go on afresh.
+    const rd = app.append(0, up('d'), 1000, 9);
+    expect(new Set([ra, rb, rc, rd]).size).toBe(4);
+    // ra was handed out before the reset: not trusted, the labels decide (and get a new ref).
+    const ra2 = app.append(ra, up('a'), 3000, 6);
+    expect(ra2).not.toBe(ra);
+    // A ref that names another series than the labels: the labels win.
+    expect(app.append(rd, up('b'), 3000, 7)).not.toBe(rd);
+    expect(app.append(ra2, up('a'), 4000, 8)).toBe(ra2);
+    await app.commit();
+    await s.close({ deadlineMs: 5000 });
+    const got: Record<string, [number, number][]> = {};
+    for (const b of bodies) {
+      for (const t of decodeWriteRequest(snappyUncompress(b)).timeseries) {
+        expect(t.labels.cluster).toBe('eu');
+        const job = t.labels.job!;
+        got[job] = [...(got[job] ?? []), ...t.samples.map((x): [number, number] => [x.timestamp, x.value])];
+      }
+    }
+    expect(got).toEqual({
+      a: [
+        [1000, 1],
+        [2000, 3],
+        [3000, 6],
+        [4000, 8],
+      ],
+      b: [
+        [1000, 2],
+        [2000, 4],
+        [3000, 7],
+      ],
+      c: [[1000, 5]],
+      d: [[1000, 9]],
+    });
   });
 
   it('compiles write_relabel_configs with @scrapewire/relabel when no function is given', async () => {

@@ -1,11 +1,11 @@
 import type { RemoteWriteConfig } from '@scrapewire/config';
-import { InvalidOptionsError, type Labels, LabelsBuilder, type Logger, noopLogger } from '@scrapewire/model';
+import { InvalidOptionsError, Labels, LabelsBuilder, type Logger, noopLogger } from '@scrapewire/model';
 import { type CompiledRelabelConfigs, compileRelabelConfigs, relabel } from '@scrapewire/relabel';
 import type { Appendable, Appender, Exemplar, Metadata, NativeHistogram, SeriesRef } from '../appender.js';
 import { createHttpRemoteWriteClient, type RemoteWriteClient } from './http-client.js';
 import { type CloseResult, QueueManager } from './queue-manager.js';
 import { noopRemoteWriteMetrics, type RemoteWriteMetrics } from './remote-write-metrics.js';
-import { type EncodedSeries, encodeLabels, type MetadataEntry, type QueueItem } from './write-request.js';
+import { BinarySeries, encodeLabelsBinary, type MetadataEntry, type QueueItem } from './write-request.js';
 
 /**
  * Applies `write_relabel_configs` to a series' labels: returns the new labels, or `undefined` to drop
@@ -50,12 +50,33 @@ export interface RemoteWriteOptions {
   readonly maxCachedSeries?: number;
 }
 
-interface CachedSeries {
-  readonly ref: SeriesRef;
-  readonly input: Labels;
-  /** Undefined when write relabeling dropped the series. */
-  readonly encoded: EncodedSeries | undefined;
-  readonly hash: number;
+/**
+ * One series as remote write remembers it: everything in one object (the queue's items point at it as
+ * their series), since the agent keeps ~100k of them for as long as they live.
+ */
+class CachedSeries extends BinarySeries {
+  constructor(
+    readonly ref: SeriesRef,
+    /** The labels the series was appended with, before external labels and write relabeling. */
+    readonly input: Labels,
+    /** The labels sent; empty when write relabeling dropped the series. */
+    labels: Labels,
+    labelBin: string,
+    /** Picks the series' shard. */
+    readonly hash: number,
+  ) {
+    super(labels, labelBin);
+  }
+
+  /** True when write relabeling dropped the series: nothing of it is sent. */
+  get dropped(): boolean {
+    return this.labelBin.length === 0;
+  }
+}
+
+/** A queue item of this storage: its series carries the shard hash. */
+interface CachedItem extends QueueItem {
+  readonly series: CachedSeries;
 }
 
 /** Compiles `write_relabel_configs`; undefined when there are none. Bad rules throw InvalidOptionsError. */
@@ -74,14 +95,17 @@ function compileWriteRelabel(c: RemoteWriteConfig): WriteRelabelFn | undefined {
   return (labels) => relabel(labels, compiled);
 }
 
-/** 32-bit FNV-1a over the UTF-16 code units of a string: cheap, stable, only used to pick a shard. */
-function hash32(s: string): number {
+/**
+ * FNV-1a over the code units of a string, cut to 30 bits: cheap, stable, only used to pick a
+ * shard. 30 bits so it is stored as a small integer in the series object, not as a boxed number.
+ */
+function shardHash(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return h >>> 0;
+  return h & 0x3fffffff;
 }
 
 const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count', '_created', '_gcount', '_gsum'];
@@ -119,10 +143,15 @@ export class RemoteWriteStorage implements Appendable {
   readonly #metrics: RemoteWriteMetrics;
   readonly #maxCached: number;
   readonly #byKey = new Map<string, CachedSeries>();
-  readonly #byRef = new Map<SeriesRef, CachedSeries>();
+  /**
+   * The same series by ref: refs are handed out in sequence, so `#byRef[ref - #refBase]`, a dense array
+   * rather than a second map (a lookup per sample, and ~30 bytes less per series).
+   */
+  #byRef: CachedSeries[] = [];
+  /** The ref of `#byRef[0]`; moves past every ref handed out when the cache is cleared. */
+  #refBase = 1;
   readonly #metadata = new Map<string, MetadataEntry>();
   readonly #metadataTimer: ReturnType<typeof setInterval> | undefined;
-  #nextRef = 1;
   #closed = false;
 
   constructor(options: RemoteWriteOptions) {
@@ -204,9 +233,10 @@ export class RemoteWriteStorage implements Appendable {
 
   /** @internal Resolves a series, applying external labels and write relabeling on first sight. */
   _series(ref: SeriesRef, labels: Labels): CachedSeries {
-    if (ref !== 0) {
-      const s = this.#byRef.get(ref);
-      if (s && (s.input === labels || s.input.equals(labels))) return s;
+    const i = ref - this.#refBase;
+    if (i >= 0 && i < this.#byRef.length) {
+      const s = this.#byRef[i]!;
+      if (s.input === labels || s.input.equals(labels)) return s;
     }
     const key = labels.key();
     const known = this.#byKey.get(key);
@@ -214,7 +244,8 @@ export class RemoteWriteStorage implements Appendable {
     if (this.#byKey.size >= this.#maxCached) {
       // Forget everything rather than track recency on the hot path; refs then miss and fall back to labels.
       this.#byKey.clear();
-      this.#byRef.clear();
+      this.#refBase += this.#byRef.length;
+      this.#byRef = [];
     }
     let final: Labels | undefined = labels;
     if (this.#external.length > 0) {
@@ -223,25 +254,23 @@ export class RemoteWriteStorage implements Appendable {
       final = b.labels();
     }
     if (this.#relabel) final = this.#relabel(final);
-    const encoded = final && !final.isEmpty ? { labels: final, labelBytes: encodeLabels(final) } : undefined;
-    const s: CachedSeries = {
-      ref: this.#nextRef++,
-      input: labels,
-      encoded,
-      hash: encoded ? hash32(encoded.labels.key()) : 0,
-    };
+    if (!final) final = Labels.EMPTY;
+    const newRef = this.#refBase + this.#byRef.length;
+    // Hashed over the encoded labels, not `final.key()`: that would build and keep a second key
+    // string per series whenever external labels or relabeling made new label sets.
+    const bin = final.isEmpty ? '' : encodeLabelsBinary(final);
+    const s = new CachedSeries(newRef, labels, final, bin, bin === '' ? 0 : shardHash(bin));
     this.#byKey.set(key, s);
-    this.#byRef.set(s.ref, s);
+    this.#byRef.push(s);
     return s;
   }
 
   /**
-   * @internal Hands a committed transaction to the queue: `items[i]` goes to the shard of `hashes[i]`;
+   * @internal Hands a committed transaction to the queue, each item to the shard of its series' hash;
    * `droppedBySeries` counts items of series that write relabeling dropped.
    */
   _commit(
-    items: readonly QueueItem[],
-    hashes: readonly number[],
+    items: readonly CachedItem[],
     droppedBySeries: Readonly<Record<'samples' | 'exemplars' | 'histograms', number>>,
     metadata: readonly MetadataEntry[],
   ): void {
@@ -257,7 +286,10 @@ export class RemoteWriteStorage implements Appendable {
       return;
     }
     for (const m of metadata) this.#metadata.set(m.familyName, m);
-    for (let i = 0; i < items.length; i++) this.#queue.enqueue(items[i]!, hashes[i]!);
+    for (let i = 0; i < items.length; i++) {
+      const it = items[i]!;
+      this.#queue.enqueue(it, it.series.hash);
+    }
   }
 
   /** @internal */
@@ -273,8 +305,7 @@ export class RemoteWriteStorage implements Appendable {
 
 /** One transaction: collects items, hands them to the queue on commit. */
 class RemoteWriteAppender implements Appender {
-  #items: QueueItem[] = [];
-  #hashes: number[] = [];
+  #items: CachedItem[] = [];
   #dropped = { samples: 0, exemplars: 0, histograms: 0 };
   #metadata: MetadataEntry[] = [];
   #done = false;
@@ -291,16 +322,13 @@ class RemoteWriteAppender implements Appender {
   ): SeriesRef {
     if (this.#done) throw new Error('appender already committed or rolled back');
     const s = this.storage._series(ref, labels);
-    if (!s.encoded) {
+    if (s.dropped) {
       this.#dropped[kind === 'exemplar' ? 'exemplars' : kind === 'histogram' ? 'histograms' : 'samples']++;
     } else {
       // The final queue item is built here, once: commit only hands it over.
       this.#items.push(
-        extra
-          ? { series: s.encoded, kind, timestampMs, value, ...extra }
-          : { series: s.encoded, kind, timestampMs, value },
+        extra ? { series: s, kind, timestampMs, value, ...extra } : { series: s, kind, timestampMs, value },
       );
-      this.#hashes.push(s.hash);
     }
     return s.ref;
   }
@@ -341,9 +369,10 @@ class RemoteWriteAppender implements Appender {
   updateMetadata(ref: SeriesRef, labels: Labels, metadata: Metadata): SeriesRef {
     if (this.#done) throw new Error('appender already committed or rolled back');
     const s = this.storage._series(ref, labels);
-    const name = s.encoded ? s.encoded.labels.get('__name__') : '';
+    // Labels of a dropped series are empty, so it has no name and sends no metadata.
+    const name = s.labels.get('__name__');
     if (name !== '') {
-      const fam = s.encoded ? familyName(s.encoded.labels, metadata) : name;
+      const fam = familyName(s.labels, metadata);
       this.#metadata.push({ familyName: fam, type: metadata.type, help: metadata.help, unit: metadata.unit });
     }
     return s.ref;
@@ -352,16 +381,14 @@ class RemoteWriteAppender implements Appender {
   async commit(): Promise<void> {
     if (this.#done) throw new Error('appender already committed or rolled back');
     this.#done = true;
-    this.storage._commit(this.#items, this.#hashes, this.#dropped, this.#metadata);
+    this.storage._commit(this.#items, this.#dropped, this.#metadata);
     this.#items = [];
-    this.#hashes = [];
     this.#metadata = [];
   }
 
   async rollback(): Promise<void> {
     this.#done = true;
     this.#items = [];
-    this.#hashes = [];
     this.#metadata = [];
   }
 }

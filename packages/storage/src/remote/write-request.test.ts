@@ -3,7 +3,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeWriteRequest } from '../../test/prompb.js';
 import { snappyCompress, snappyUncompress } from './compress.js';
-import { encodeLabels, encodeWriteRequest, type QueueItem } from './write-request.js';
+import {
+  BinarySeries,
+  type EncodedSeries,
+  encodeLabels,
+  encodeLabelsBinary,
+  encodeWriteRequest,
+  type QueueItem,
+} from './write-request.js';
 
 const series = (o: Record<string, string>) => {
   const labels = Labels.from(o);
@@ -143,6 +150,32 @@ describe('encodeWriteRequest', () => {
       { type: 'COUNTER', metricFamilyName: 'req', help: 'Requests.', unit: '' },
       { type: 'HISTOGRAM', metricFamilyName: 'lat', help: '', unit: 'seconds' },
     ]);
+  });
+
+  it('keeps label bytes as a latin1 string that holds exactly the UTF-8 encoding', () => {
+    const labels = Labels.from({ __name__: 'temp', room: 'küche', emoji: '🌡', long: 'x'.repeat(300) });
+    const bin = encodeLabelsBinary(labels);
+    expect(Buffer.from(bin, 'latin1')).toEqual(Buffer.from(encodeLabels(labels)));
+    const s = new BinarySeries(labels, bin);
+    expect(Buffer.from(s.labelBytes)).toEqual(Buffer.from(encodeLabels(labels)));
+  });
+
+  it('encodes series with latin1 label bytes exactly like Uint8Array ones, across requests', () => {
+    const all = ['a', 'b', 'c', 'd'].map((n) => Labels.from({ __name__: n, room: 'küche' }));
+    const plain = all.map((labels) => ({ labels, labelBytes: encodeLabels(labels) }));
+    const binary = all.map((labels) => new BinarySeries(labels, encodeLabelsBinary(labels)));
+    const request = (ss: readonly EncodedSeries[], order: readonly number[]) =>
+      Buffer.from(
+        encodeWriteRequest(
+          order.map((k, i) => ({ series: ss[k]!, kind: 'sample', timestampMs: 1000 + i, value: i })),
+        ),
+      );
+    // The same series objects go into several requests, in different orders and groupings, as the
+    // queue's batches do; each request must group by series on its own.
+    for (const order of [[0, 1, 2, 3, 0], [3, 3, 1], [1, 0, 1, 0, 2], [2], [0, 1, 2, 3, 3, 2, 1, 0]]) {
+      expect(request(binary, order)).toEqual(request(plain, order));
+      expect(decodeWriteRequest(request(binary, order)).timeseries).toHaveLength(new Set(order).size);
+    }
   });
 
   it('encodes the empty request as zero bytes', () => {
