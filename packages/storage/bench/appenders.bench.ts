@@ -26,6 +26,8 @@ function scraper(storage: { appender(): import('../src/appender.js').Appender })
 }
 
 const memory = new MemoryStorage({ retentionMs: 3_600_000 });
+// The agent's setting: only the newest point per series (what /federate needs).
+const memoryLatest = new MemoryStorage({ retentionMs: 3_600_000, maxPointsPerSeries: 1 });
 let sentBytes = 0;
 const remote = createRemoteWrite({
   config: remoteWriteConfig('http://127.0.0.1:1/unused', {
@@ -43,6 +45,7 @@ const remote = createRemoteWrite({
 
 const bench = new Bench({ time: 2000 });
 bench.add('MemoryStorage: 1000-sample scrape (append with refs + commit)', scraper(memory));
+bench.add('MemoryStorage maxPointsPerSeries 1: 1000-sample scrape', scraper(memoryLatest));
 bench.add(
   'RemoteWrite: 1000-sample scrape (append + commit + queue; encode+snappy as batches fill)',
   scraper(remote),
@@ -77,5 +80,39 @@ if (gc) {
   const after = process.memoryUsage().heapUsed;
   console.log(
     `MemoryStorage heap: ${((after - before) / (SERIES * 480)).toFixed(1)} bytes per point (${SERIES} series × 480 points)`,
+  );
+  await heapPerSeries(gc, 1);
+  await heapPerSeries(gc, undefined);
+}
+
+/**
+ * Memory per series as the agent keeps it: 100k series, two scrapes each (the second overwrites or adds
+ * a point), label sets built and keyed beforehand so only the storage's own share is counted.
+ */
+async function heapPerSeries(gc: () => void, maxPointsPerSeries: number | undefined): Promise<void> {
+  const n = 100_000;
+  const many = Array.from({ length: n }, (_, i) =>
+    Labels.from({
+      __name__: `metric_${i % 500}`,
+      job: 'node',
+      instance: `host-${i >> 10}:9100`,
+      idx: String(i),
+    }),
+  );
+  for (const l of many) l.key();
+  const refs = new Array<number>(n).fill(0);
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const held = new MemoryStorage({ maxSeries: 2 * n, ...(maxPointsPerSeries ? { maxPointsPerSeries } : {}) });
+  for (let k = 1; k <= 2; k++) {
+    const app = held.appender();
+    for (let i = 0; i < n; i++) refs[i] = app.append(refs[i]!, many[i]!, 1_700_000_000_000 + k * 15_000, i);
+    await app.commit();
+  }
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  const points = held.range([], 0, Number.POSITIVE_INFINITY).reduce((a, s) => a + s.samples.length, 0);
+  console.log(
+    `MemoryStorage heap: ${((after - before) / n).toFixed(1)} bytes per series (${n} series, ${points / n} point(s) each, maxPointsPerSeries ${maxPointsPerSeries ?? 'unbounded'})`,
   );
 }

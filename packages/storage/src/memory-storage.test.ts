@@ -230,7 +230,9 @@ describe('MemoryStorage', () => {
   });
 });
 
-describe('MemoryStorage against a model (property)', () => {
+// 1 keeps the newest point inline only, 2 and 3 trim a history array, undefined never trims.
+const pointCaps = [undefined, 1, 2, 3];
+describe.each(pointCaps)('MemoryStorage against a model (property, maxPointsPerSeries %s)', (cap) => {
   it('commits exactly the accepted appends of committed transactions, in order', async () => {
     const series = [up('a'), up('b'), up('c')];
     const op = fc.record({
@@ -241,7 +243,9 @@ describe('MemoryStorage against a model (property)', () => {
     const txn = fc.record({ ops: fc.array(op, { maxLength: 8 }), commit: fc.boolean() });
     await fc.assert(
       fc.asyncProperty(fc.array(txn, { maxLength: 8 }), async (txns) => {
-        const st = new MemoryStorage({ retentionMs: 1e9 });
+        const st = new MemoryStorage(
+          cap ? { retentionMs: 1e9, maxPointsPerSeries: cap } : { retentionMs: 1e9 },
+        );
         // The model: committed points per series, as [t, value-or-'stale'].
         const model: [number, number | 'stale'][][] = [[], [], []];
         for (const { ops, commit } of txns) {
@@ -274,7 +278,7 @@ describe('MemoryStorage against a model (property)', () => {
         for (let i = 0; i < 3; i++) {
           const got = st.range([{ name: 'job', type: '=', value: series[i]!.get('job') }], 0, 100);
           const pts = got[0]?.samples.map((p) => [p.timestampMs, p.stale ? 'stale' : p.value]) ?? [];
-          expect(pts).toEqual(model[i]);
+          expect(pts).toEqual(model[i]!.slice(-(cap ?? 0))); // the newest `cap` points; slice(-0) is all
         }
       }),
       { numRuns: 300 },
@@ -305,9 +309,269 @@ describe('MemoryStorage maxPointsPerSeries', () => {
     expect(storage.latest([{ name: '__name__', type: '=', value: 'x' }])[0]!.sample.value).toBe(4);
   });
 
+  it.each([3, 40])(
+    'keeps the newest %s points over many commits, kinds of the kept points included',
+    async (cap) => {
+      const storage = new MemoryStorage({ maxPointsPerSeries: cap });
+      const l = Labels.from({ __name__: 'x' });
+      const staleAt = (t: number) => t % 7 === 0;
+      for (let t = 1; t <= 100; t++) {
+        const app = storage.appender();
+        if (staleAt(t)) app.appendStale(0, l, t);
+        else app.append(0, l, t, t);
+        await app.commit();
+      }
+      const [series] = storage.range([], 0, 1000);
+      const want = Array.from({ length: cap }, (_, i) => 101 - cap + i);
+      expect(series!.samples.map((p) => [p.timestampMs, p.stale])).toEqual(want.map((t) => [t, staleAt(t)]));
+      expect(series!.samples.filter((p) => !p.stale).map((p) => p.value)).toEqual(
+        want.filter((t) => !staleAt(t)),
+      );
+    },
+  );
+
   it('rejects a cap below one', () => {
     expect(() => new MemoryStorage({ maxPointsPerSeries: 0 })).toThrow(
       'maxPointsPerSeries must be at least 1',
     );
+  });
+});
+
+describe('MemoryStorage with one point per series (the agent setting)', () => {
+  const x = Labels.from({ __name__: 'x' });
+  const onlyX = [{ name: '__name__', type: '=' as const, value: 'x' }];
+  const intHistogram = (sum: number) =>
+    ({
+      kind: 'int',
+      counterResetHint: 'unknown',
+      schema: 0,
+      zeroThreshold: 0,
+      zeroCount: 0,
+      count: 1,
+      sum,
+      positiveSpans: [{ offset: 0, length: 1 }],
+      positiveDeltas: [1],
+      negativeSpans: [],
+      negativeDeltas: [],
+    }) as const;
+
+  async function commitOne(st: MemoryStorage, f: (a: ReturnType<MemoryStorage['appender']>) => void) {
+    const a = st.appender();
+    f(a);
+    await a.commit();
+  }
+
+  it('answers latest() and range() with the newest committed point only', async () => {
+    const st = new MemoryStorage({ maxPointsPerSeries: 1 });
+    for (let t = 1000; t <= 5000; t += 1000) await commitOne(st, (a) => a.append(0, x, t, t / 100));
+    expect(st.latest(onlyX).map((s) => s.sample)).toEqual([{ timestampMs: 5000, value: 50, stale: false }]);
+    expect(st.range([], 0, 10_000)).toEqual([
+      { labels: x, samples: [{ timestampMs: 5000, value: 50, stale: false }] },
+    ]);
+    expect(st.range([], 0, 4999)).toEqual([]);
+    expect(st.stats().samplesAppended).toBe(5);
+  });
+
+  it('rejects out-of-order and duplicate samples against the kept point, at append and at commit', async () => {
+    const st = new MemoryStorage({ maxPointsPerSeries: 1 });
+    await commitOne(st, (a) => a.append(0, x, 2000, 1));
+    const a = st.appender();
+    expect(codeOf(() => a.append(0, x, 1000, 1))).toBe('SW_ERR_OUT_OF_ORDER_SAMPLE');
+    expect(codeOf(() => a.append(0, x, 2000, 2))).toBe('SW_ERR_DUPLICATE_SAMPLE_FOR_TIMESTAMP');
+    expect(codeOf(() => a.appendStale(0, x, 2000))).toBe('SW_ERR_DUPLICATE_SAMPLE_FOR_TIMESTAMP');
+    expect(codeOf(() => a.append(0, x, 2000, 1))).toBeUndefined();
+    // Accepted at append time, overtaken before commit by another transaction.
+    a.append(0, x, 3000, 3);
+    await commitOne(st, (b) => b.append(0, x, 4000, 4));
+    await a.commit();
+    await commitOne(st, (b) => {
+      // Same timestamp as the kept point: a no-op when equal, rejected at commit when another
+      // transaction committed a different value there first.
+      b.append(0, x, 5000, 5);
+    });
+    const late = st.appender();
+    late.append(0, x, 6000, 6);
+    await commitOne(st, (b) => b.append(0, x, 6000, 7));
+    await late.commit();
+    expect(st.stats().rejected).toEqual({
+      SW_ERR_OUT_OF_ORDER_SAMPLE: 2,
+      SW_ERR_DUPLICATE_SAMPLE_FOR_TIMESTAMP: 3,
+    });
+    expect(st.range([], 0, 10_000)[0]!.samples).toEqual([{ timestampMs: 6000, value: 7, stale: false }]);
+  });
+
+  it('keeps a staleness marker as the only point, and forgets it once a float replaces it', async () => {
+    const st = new MemoryStorage({ maxPointsPerSeries: 1 });
+    await commitOne(st, (a) => a.append(0, x, 1000, 1));
+    await commitOne(st, (a) => a.appendStale(0, x, 2000));
+    expect(st.latest(onlyX)).toEqual([]);
+    const [stale] = st.latest(onlyX, { includeStale: true });
+    expect(stale!.sample).toMatchObject({ timestampMs: 2000, stale: true });
+    expect(Number.isNaN(stale!.sample.value)).toBe(true);
+    const a = st.appender();
+    expect(codeOf(() => a.appendStale(0, x, 2000))).toBeUndefined();
+    expect(codeOf(() => a.append(0, x, 2000, 1))).toBe('SW_ERR_DUPLICATE_SAMPLE_FOR_TIMESTAMP');
+    a.append(0, x, 3000, 3);
+    await a.commit();
+    expect(st.range([], 0, 10_000)[0]!.samples).toEqual([{ timestampMs: 3000, value: 3, stale: false }]);
+  });
+
+  it('replaces a histogram point with a float point and back', async () => {
+    const st = new MemoryStorage({ maxPointsPerSeries: 1 });
+    await commitOne(st, (a) => a.appendHistogram(0, x, 1000, intHistogram(7)));
+    expect(st.latest(onlyX)[0]!.sample.histogram?.sum).toBe(7);
+    const a = st.appender();
+    expect(codeOf(() => a.appendHistogram(0, x, 1000, intHistogram(7)))).toBeUndefined();
+    expect(codeOf(() => a.appendHistogram(0, x, 1000, intHistogram(8)))).toBe(
+      'SW_ERR_DUPLICATE_SAMPLE_FOR_TIMESTAMP',
+    );
+    a.append(0, x, 2000, 2);
+    await a.commit();
+    expect(st.latest(onlyX)[0]!.sample).toEqual({ timestampMs: 2000, value: 2, stale: false });
+    await commitOne(st, (b) => b.appendHistogram(0, x, 3000, intHistogram(9)));
+    expect(st.range([], 0, 10_000)[0]!.samples.map((p) => p.histogram?.sum)).toEqual([9]);
+  });
+
+  it('grows from one point to a history with the default options, kinds included', async () => {
+    const st = new MemoryStorage();
+    await commitOne(st, (a) => a.appendStale(0, x, 1000));
+    expect(st.range([], 0, 10_000)[0]!.samples.map((p) => [p.timestampMs, p.stale])).toEqual([[1000, true]]);
+    await commitOne(st, (a) => a.append(0, x, 2000, 2));
+    await commitOne(st, (a) => a.appendHistogram(0, x, 3000, intHistogram(3)));
+    await commitOne(st, (a) => {
+      a.append(0, x, 4000, 4);
+      a.append(0, x, 5000, 5);
+    });
+    const got = st.range([], 0, 10_000)[0]!.samples;
+    expect(got.map((p) => [p.timestampMs, p.stale, p.histogram?.sum])).toEqual([
+      [1000, true, undefined],
+      [2000, false, undefined],
+      [3000, false, 3],
+      [4000, false, undefined],
+      [5000, false, undefined],
+    ]);
+    expect(got.map((p) => p.value).slice(1)).toEqual([2, Number.NaN, 4, 5]);
+    expect(st.range([], 2500, 4000)[0]!.samples.map((p) => p.timestampMs)).toEqual([3000, 4000]);
+    // Order checks still look at the newest point, not at the oldest.
+    const a = st.appender();
+    expect(codeOf(() => a.append(0, x, 4500, 1))).toBe('SW_ERR_OUT_OF_ORDER_SAMPLE');
+  });
+
+  it('trims a history back to its newest point and keeps the kinds of what is left', async () => {
+    const st = new MemoryStorage({ retentionMs: 10_000 });
+    await commitOne(st, (a) => {
+      a.append(0, x, 1000, 1);
+      a.appendStale(0, x, 2000);
+      a.appendStale(0, x, 30_000);
+    });
+    st.gc();
+    expect(st.range([], 0, 100_000)[0]!.samples.map((p) => [p.timestampMs, p.stale])).toEqual([
+      [30_000, true],
+    ]);
+    await commitOne(st, (a) => a.append(0, x, 31_000, 31));
+    expect(st.range([], 0, 100_000)[0]!.samples.map((p) => [p.timestampMs, p.stale])).toEqual([
+      [30_000, true],
+      [31_000, false],
+    ]);
+  });
+
+  it('rejects a NaN timestamp as out of bounds instead of storing it', async () => {
+    const st = new MemoryStorage({ maxPointsPerSeries: 1 });
+    const a = st.appender();
+    expect(codeOf(() => a.append(0, x, Number.NaN, 1))).toBe('SW_ERR_OUT_OF_BOUNDS');
+    a.append(0, x, 1000, 1);
+    await a.commit();
+    expect(st.latest(onlyX)[0]!.sample.timestampMs).toBe(1000);
+  });
+
+  it('drops a series whose only point left the retention window, exemplars permitting', async () => {
+    const st = new MemoryStorage({ retentionMs: 10_000, maxPointsPerSeries: 1 });
+    const e = Labels.from({ __name__: 'with_exemplar' });
+    await commitOne(st, (a) => {
+      a.append(0, x, 1000, 1);
+      a.append(0, e, 1000, 1);
+      a.appendExemplar(0, e, { labels: Labels.from({ trace_id: 't' }), value: 1, timestampMs: 25_000 });
+      a.append(0, up('a'), 25_000, 1);
+    });
+    st.gc();
+    expect(st.series().map((l) => l.get('__name__'))).toEqual(['up', 'with_exemplar']);
+    expect(st.latest([]).map((s) => s.labels.get('__name__'))).toEqual(['up']);
+    expect(st.exemplars([]).map((s) => s.labels.get('__name__'))).toEqual(['with_exemplar']);
+  });
+});
+
+describe('MemoryStorage series refs', () => {
+  it('finds a series by its ref without computing its label key, also after many series expired', async () => {
+    const st = new MemoryStorage({ retentionMs: 10_000 });
+    const keep = up('keep');
+    const first = st.appender();
+    const keepRef = first.append(0, keep, 1000, 1);
+    // Enough short-lived series that the ref table is compacted when they expire.
+    for (let i = 0; i < 5000; i++) first.append(0, up(`gone-${i}`), 1000, 1);
+    await first.commit();
+    const second = st.appender();
+    second.append(keepRef, keep, 20_000, 2);
+    const fresh = up('fresh');
+    const freshRef = second.append(0, fresh, 20_000, 2);
+    await second.commit();
+    st.gc();
+    expect(st.stats().series).toBe(2);
+
+    const keyOf = Labels.prototype.key;
+    let keyCalls = 0;
+    const spy = function (this: Labels) {
+      keyCalls++;
+      return keyOf.call(this);
+    };
+    Labels.prototype.key = spy;
+    try {
+      const third = st.appender();
+      expect(third.append(keepRef, keep, 30_000, 3)).toBe(keepRef);
+      expect(third.append(freshRef, fresh, 30_000, 3)).toBe(freshRef);
+      expect(keyCalls).toBe(0);
+      // A ref of an expired series, or one that names another series, falls back to the labels.
+      expect(third.append(keepRef + 1, up('gone-0'), 30_000, 3)).toBeGreaterThan(freshRef);
+      expect(third.append(freshRef, keep, 40_000, 4)).toBe(keepRef);
+      expect(keyCalls).toBeGreaterThan(0);
+      await third.commit();
+    } finally {
+      Labels.prototype.key = keyOf;
+    }
+    // The point at 20 s left the 10 s window when the one at 40 s was committed.
+    expect(
+      st.range([{ name: 'job', type: '=', value: 'keep' }], 0, 100_000)[0]!.samples.map((p) => p.value),
+    ).toEqual([3, 4]);
+  });
+
+  it('registers the series of transactions committed out of ref order', async () => {
+    const st = new MemoryStorage();
+    const a = st.appender();
+    const b = st.appender();
+    const refsA = Array.from({ length: 1500 }, (_, i) => a.append(0, up('a', String(i)), 1000, i));
+    const refsB = Array.from({ length: 1500 }, (_, i) => b.append(0, up('b', String(i)), 1000, i));
+    await b.commit();
+    await a.commit();
+    const c = st.appender();
+    for (let i = 0; i < 1500; i++) {
+      expect(c.append(refsA[i]!, up('a', String(i)), 2000, i)).toBe(refsA[i]);
+      expect(c.append(refsB[i]!, up('b', String(i)), 2000, i)).toBe(refsB[i]);
+    }
+    await c.commit();
+    expect(st.stats().series).toBe(3000);
+  });
+
+  it('gives the committed ref when two transactions created the same series', async () => {
+    const st = new MemoryStorage();
+    const slow = st.appender();
+    const slowRef = slow.append(0, up('a'), 1000, 1);
+    const fast = st.appender();
+    const fastRef = fast.append(0, up('a'), 1000, 1);
+    expect(fastRef).not.toBe(slowRef);
+    await fast.commit();
+    await slow.commit();
+    const next = st.appender();
+    expect(next.append(slowRef, up('a'), 2000, 2)).toBe(fastRef);
+    await next.commit();
+    expect(st.stats().series).toBe(1);
   });
 });

@@ -62,21 +62,25 @@ const DEFAULT_RETENTION_MS = 2 * 3600 * 1000;
 const DEFAULT_MAX_SERIES = 100_000;
 const DEFAULT_MAX_EXEMPLARS = 10;
 
+/**
+ * One series. Every field is set when the object is built, so all series share one hidden class; what
+ * most series never need (history, exemplars) is allocated on first use, because the agent keeps one
+ * point for ~100k series and each empty array costs more than the point it stands next to.
+ */
 interface MemSeries {
   readonly ref: SeriesRef;
+  /** Its label set; `labels.key()` (computed once per Labels) is its key in the storage's map. */
   readonly labels: Labels;
-  readonly key: string;
   /**
-   * Timestamps and values as two arrays of doubles (16 bytes a point) rather than one object per point;
-   * the rare staleness markers and histograms are kept beside them by timestamp, and SamplePoint objects
-   * are only built for query results.
+   * The newest point, inline: with `maxPointsPerSeries: 1` it is the whole series. `lastT` is NaN while
+   * the series has no point, which makes the order checks against it pass without a separate test.
    */
-  ts: number[];
-  vs: number[];
-  stale?: Set<number>;
-  hist?: Map<number, NativeHistogram>;
-  exemplars: Exemplar[];
-  metadata?: Metadata;
+  lastT: number;
+  lastV: number;
+  /** The older points and the non-float kinds; undefined while the series is at most one float point. */
+  more: PointHistory | undefined;
+  exemplars: Exemplar[] | undefined;
+  metadata: Metadata | undefined;
   /** True while the series is in the storage's maps; lets commit skip the lookup by key. */
   live: boolean;
   /**
@@ -87,6 +91,21 @@ interface MemSeries {
    */
   owner: MemoryAppender | undefined;
   ownerIdx: number;
+}
+
+/**
+ * What a series keeps beyond its newest float point. Timestamps and values as two arrays of doubles
+ * (16 bytes a point) rather than one object per point; the rare staleness markers and histograms by
+ * timestamp beside them; SamplePoint objects are only built for query results.
+ */
+interface PointHistory {
+  /** The points before the newest one, oldest first; empty when only the kind sets are needed. */
+  ts: number[];
+  vs: number[];
+  /** Timestamps of the staleness markers among all the series' points, the newest included. */
+  stale: Set<number> | undefined;
+  /** Histograms by timestamp, among all the series' points, the newest included. */
+  hist: Map<number, NativeHistogram> | undefined;
 }
 
 /** Kinds of a pending point, kept in a number array beside its timestamp and value. */
@@ -112,12 +131,12 @@ type PendingOther =
   | { readonly kind: 'exemplar'; readonly series: MemSeries; readonly exemplar: Exemplar }
   | { readonly kind: 'metadata'; readonly series: MemSeries; readonly metadata: Metadata };
 
-/** The kind of the i-th committed point of a series. */
-function kindAt(s: MemSeries, i: number): number {
-  if (s.stale === undefined && s.hist === undefined) return FLOAT;
-  const t = s.ts[i]!;
-  if (s.stale?.has(t)) return STALE;
-  if (s.hist?.has(t)) return HISTOGRAM;
+/** The kind of the committed point of a series at timestamp `t`. */
+function kindAt(s: MemSeries, t: number): number {
+  const m = s.more;
+  if (m === undefined) return FLOAT;
+  if (m.stale?.has(t)) return STALE;
+  if (m.hist?.has(t)) return HISTOGRAM;
   return FLOAT;
 }
 
@@ -140,18 +159,39 @@ function sameValue(
   return Object.is(va, vb);
 }
 
-/** The i-th point of a series as a SamplePoint. */
-function pointAt(s: MemSeries, i: number): SamplePoint {
-  const t = s.ts[i]!;
-  const h = s.hist?.get(t);
-  const stale = s.stale?.has(t) ?? false;
-  return h
-    ? { timestampMs: t, value: Number.NaN, stale, histogram: h }
-    : { timestampMs: t, value: s.vs[i]!, stale };
+/** A committed point of a series as a SamplePoint. */
+function pointOf(s: MemSeries, t: number, v: number): SamplePoint {
+  const m = s.more;
+  if (m === undefined) return { timestampMs: t, value: v, stale: false };
+  const h = m.hist?.get(t);
+  const stale = m.stale?.has(t) ?? false;
+  return h ? { timestampMs: t, value: Number.NaN, stale, histogram: h } : { timestampMs: t, value: v, stale };
 }
 
 function lastPoint(s: MemSeries): SamplePoint | undefined {
-  return s.ts.length > 0 ? pointAt(s, s.ts.length - 1) : undefined;
+  return Number.isNaN(s.lastT) ? undefined : pointOf(s, s.lastT, s.lastV);
+}
+
+/** The history of a series, created on first need. */
+function historyOf(s: MemSeries): PointHistory {
+  s.more ??= { ts: [], vs: [], stale: undefined, hist: undefined };
+  return s.more;
+}
+
+/**
+ * Forgets the kind entries older than `minT` and the history object once it holds nothing, so a series
+ * that went back to one float point costs no more than one that never left it.
+ */
+function tidyHistory(s: MemSeries, m: PointHistory, minT: number): void {
+  if (m.stale !== undefined) {
+    for (const t of m.stale) if (t < minT) m.stale.delete(t);
+    if (m.stale.size === 0) m.stale = undefined;
+  }
+  if (m.hist !== undefined) {
+    for (const t of m.hist.keys()) if (t < minT) m.hist.delete(t);
+    if (m.hist.size === 0) m.hist = undefined;
+  }
+  if (m.ts.length === 0 && m.stale === undefined && m.hist === undefined) s.more = undefined;
 }
 
 function runeLength(s: string): number {
@@ -177,7 +217,16 @@ export class MemoryStorage implements Appendable {
   readonly #maxExemplars: number;
   readonly #maxPoints: number;
   readonly #byKey = new Map<string, MemSeries>();
-  readonly #byRef = new Map<SeriesRef, MemSeries>();
+  /**
+   * Series by ref: refs are handed out in sequence, so the series with ref `r` sits at
+   * `#byRef[r - #refBase]`, with `undefined` for refs not (or no longer) committed. A packed array costs
+   * one pointer a series and one bounds-checked load per sample, where a Map costs a hash lookup and
+   * several words per entry. Series whose ref fell below `#refBase` when the array was compacted (see
+   * `gc`) are in `#oldRefs`.
+   */
+  #byRef: (MemSeries | undefined)[] = [];
+  #refBase = 1;
+  #oldRefs: Map<SeriesRef, MemSeries> | undefined;
   #nextRef = 1;
   /** Newest timestamp committed; the retention window ends here. */
   #maxTimestampMs = Number.NEGATIVE_INFINITY;
@@ -246,9 +295,13 @@ export class MemoryStorage implements Appendable {
     const out: SeriesPoints[] = [];
     for (const s of this.#byKey.values()) {
       if (!matchesAll(ms, s.labels)) continue;
-      const from = lowerBound(s.ts, startMs);
       const samples: SamplePoint[] = [];
-      for (let i = from; i < s.ts.length && s.ts[i]! <= endMs; i++) samples.push(pointAt(s, i));
+      const m = s.more;
+      if (m !== undefined) {
+        for (let i = lowerBound(m.ts, startMs); i < m.ts.length && m.ts[i]! <= endMs; i++)
+          samples.push(pointOf(s, m.ts[i]!, m.vs[i]!));
+      }
+      if (s.lastT >= startMs && s.lastT <= endMs) samples.push(pointOf(s, s.lastT, s.lastV));
       if (samples.length > 0) out.push({ labels: s.labels, samples });
     }
     return out.sort((a, b) => compareLabels(a.labels, b.labels));
@@ -261,7 +314,7 @@ export class MemoryStorage implements Appendable {
     const ms = LabelMatcher.compileAll(matchers);
     const out: { labels: Labels; exemplars: readonly Exemplar[] }[] = [];
     for (const s of this.#byKey.values()) {
-      if (s.exemplars.length > 0 && matchesAll(ms, s.labels))
+      if (s.exemplars !== undefined && s.exemplars.length > 0 && matchesAll(ms, s.labels))
         out.push({ labels: s.labels, exemplars: [...s.exemplars] });
     }
     return out.sort((a, b) => compareLabels(a.labels, b.labels));
@@ -287,22 +340,46 @@ export class MemoryStorage implements Appendable {
   gc(): void {
     const minT = this.#maxTimestampMs - this.#retentionMs;
     this.#lastGcAtMs = this.#maxTimestampMs;
+    let inByRef = 0;
     for (const s of this.#byKey.values()) {
-      const cut = lowerBound(s.ts, minT);
-      if (cut > 0) {
-        s.ts = s.ts.slice(cut);
-        s.vs = s.vs.slice(cut);
-        if (s.stale) for (const t of s.stale) if (t < minT) s.stale.delete(t);
-        if (s.hist) for (const t of s.hist.keys()) if (t < minT) s.hist.delete(t);
+      const m = s.more;
+      if (s.lastT < minT) {
+        // Every point is at or before the newest one, so all of them are gone.
+        s.lastT = Number.NaN;
+        s.lastV = Number.NaN;
+        s.more = undefined;
+      } else if (m !== undefined) {
+        const cut = lowerBound(m.ts, minT);
+        if (cut > 0) {
+          // slice() also leaves arrays of their exact size, without the spare room push() grew.
+          m.ts = m.ts.slice(cut);
+          m.vs = m.vs.slice(cut);
+          tidyHistory(s, m, minT);
+        }
       }
-      if (s.exemplars.length > 0 && (s.exemplars[0]!.timestampMs ?? minT) < minT) {
-        s.exemplars = s.exemplars.filter((e) => (e.timestampMs ?? minT) >= minT);
+      const ex = s.exemplars;
+      if (ex !== undefined && ex.length > 0 && (ex[0]!.timestampMs ?? minT) < minT) {
+        const kept = ex.filter((e) => (e.timestampMs ?? minT) >= minT);
+        s.exemplars = kept.length > 0 ? kept : undefined;
       }
-      if (s.ts.length === 0 && s.exemplars.length === 0) {
+      if (Number.isNaN(s.lastT) && (s.exemplars === undefined || s.exemplars.length === 0)) {
         s.live = false;
-        this.#byKey.delete(s.key);
-        this.#byRef.delete(s.ref);
+        this.#byKey.delete(s.labels.key());
+        this.#forgetRef(s.ref);
+      } else if (s.ref >= this.#refBase) {
+        inByRef++;
       }
+    }
+    // Refs are never reused, so with churn the array fills with holes. Once at most a quarter of it is
+    // in use, move the survivors to a map and start the array afresh at the next ref: memory stays
+    // proportional to the live series, and the common (new enough) refs keep the array lookup.
+    const arr = this.#byRef;
+    if (arr.length >= 1024 && inByRef * 4 <= arr.length) {
+      const old = this.#oldRefs ?? new Map<SeriesRef, MemSeries>();
+      for (const s of arr) if (s !== undefined) old.set(s.ref, s);
+      this.#oldRefs = old.size > 0 ? old : undefined;
+      this.#byRef = [];
+      this.#refBase = this.#nextRef;
     }
   }
 
@@ -313,13 +390,41 @@ export class MemoryStorage implements Appendable {
     this.#rejected[code] = (this.#rejected[code] ?? 0) + 1;
   }
 
-  /** @internal The committed series for `ref`/`labels`, if any. */
-  _lookup(ref: SeriesRef, labels: Labels): MemSeries | undefined {
-    if (ref !== 0) {
-      const s = this.#byRef.get(ref);
-      if (s && (s.labels === labels || s.labels.equals(labels))) return s;
+  /** @internal The committed series with ref `ref`, if any (its labels are for the caller to check). */
+  _byRef(ref: SeriesRef): MemSeries | undefined {
+    const i = ref - this.#refBase;
+    if (i >= 0) return i < this.#byRef.length ? this.#byRef[i] : undefined;
+    return this.#oldRefs?.get(ref);
+  }
+
+  /** @internal The committed series with this key (`labels.key()`), if any. */
+  _byKey(key: string): MemSeries | undefined {
+    return this.#byKey.get(key);
+  }
+
+  #setRef(ref: SeriesRef, s: MemSeries): void {
+    const i = ref - this.#refBase;
+    if (i < 0) {
+      this.#oldRefs ??= new Map();
+      this.#oldRefs.set(ref, s);
+      return;
     }
-    return this.#byKey.get(labels.key());
+    const arr = this.#byRef;
+    // Transactions commit new series out of ref order (and rolled-back ones never do). Filling the gap
+    // with explicit undefineds keeps the array packed; writing past its end would make it holey, or
+    // for a gap of over ~1000 turn it into a slow dictionary.
+    while (arr.length < i) arr.push(undefined);
+    arr[i] = s;
+  }
+
+  #forgetRef(ref: SeriesRef): void {
+    const i = ref - this.#refBase;
+    if (i >= 0) {
+      if (i < this.#byRef.length) this.#byRef[i] = undefined;
+    } else if (this.#oldRefs !== undefined) {
+      this.#oldRefs.delete(ref);
+      if (this.#oldRefs.size === 0) this.#oldRefs = undefined;
+    }
   }
 
   /** @internal A new, not yet visible series; counts against the limit together with `pendingNew`. */
@@ -334,10 +439,11 @@ export class MemoryStorage implements Appendable {
     return {
       ref: this.#nextRef++,
       labels,
-      key: labels.key(),
-      ts: [],
-      vs: [],
-      exemplars: [],
+      lastT: Number.NaN,
+      lastV: Number.NaN,
+      more: undefined,
+      exemplars: undefined,
+      metadata: undefined,
       live: false,
       owner: undefined,
       ownerIdx: -1,
@@ -352,73 +458,91 @@ export class MemoryStorage implements Appendable {
   /** The committed series for a pending one: itself while live, else the one registered under its key. */
   #resolve(p: MemSeries): MemSeries {
     if (p.live) return p;
-    // A series created by this transaction may meanwhile have been created by another one.
-    const s = this.#byKey.get(p.key);
-    if (!s) {
-      p.live = true;
-      this.#byKey.set(p.key, p);
-      this.#byRef.set(p.ref, p);
-      return p;
-    }
-    this.#byRef.set(p.ref, s);
-    return s;
+    // A series created by this transaction may meanwhile have been created by another one. Its ref is
+    // then not registered: a caller passing it back misses, finds the series by labels and gets the
+    // committed series' ref in return, as it would have through an alias.
+    const key = p.labels.key();
+    const s = this.#byKey.get(key);
+    if (s !== undefined) return s;
+    p.live = true;
+    this.#byKey.set(key, p);
+    this.#setRef(p.ref, p);
+    return p;
   }
 
   /** @internal Applies a committed transaction in one go. */
   _apply(batch: PendingBatch, from: MemoryAppender): void {
     this.#commits++;
     const { series, ts, vs, kinds, hists } = batch;
+    const maxPoints = this.#maxPoints;
+    let maxT = this.#maxTimestampMs;
+    let appended = 0;
     for (let i = 0; i < series.length; i++) {
       const p = series[i]!;
       if (p.owner === from) p.owner = undefined;
       const s = this.#resolve(p);
       const t = ts[i]!;
-      const n = s.ts.length;
-      if (n > 0) {
-        const lastT = s.ts[n - 1]!;
+      const lastT = s.lastT;
+      // False while the series has no point (lastT is NaN).
+      if (t <= lastT) {
         // Re-checked here because another transaction may have committed newer points since append.
         if (t < lastT) {
           this._countReject('SW_ERR_OUT_OF_ORDER_SAMPLE');
-          continue;
-        }
-        if (t === lastT) {
-          const k = kindAt(s, n - 1);
+        } else {
+          const k = kindAt(s, t);
           if (
             !sameValue(
               k,
-              s.vs[n - 1]!,
-              k === HISTOGRAM ? s.hist!.get(t) : undefined,
+              s.lastV,
+              k === HISTOGRAM ? s.more!.hist!.get(t) : undefined,
               kinds[i]!,
               vs[i]!,
               hists?.get(i),
             )
           )
             this._countReject('SW_ERR_DUPLICATE_SAMPLE_FOR_TIMESTAMP');
-          continue;
+        }
+        continue;
+      }
+      if (!Number.isNaN(lastT)) {
+        if (maxPoints === 1) {
+          // The agent's case: the new point replaces the old one; only its kind entry, if any, goes.
+          if (s.more !== undefined) tidyHistory(s, s.more, t);
+        } else {
+          keepInHistory(s, maxPoints);
         }
       }
-      s.ts.push(t);
-      s.vs.push(vs[i]!);
+      s.lastT = t;
+      s.lastV = vs[i]!;
       const kind = kinds[i]!;
       if (kind === STALE) {
-        s.stale ??= new Set();
-        s.stale.add(t);
+        const m = historyOf(s);
+        m.stale ??= new Set();
+        m.stale.add(t);
       } else if (kind === HISTOGRAM) {
-        s.hist ??= new Map();
-        s.hist.set(t, hists!.get(i)!);
+        const m = historyOf(s);
+        m.hist ??= new Map();
+        m.hist.set(t, hists!.get(i)!);
       }
-      if (s.ts.length > this.#maxPoints) dropOldestPoints(s, s.ts.length - this.#maxPoints);
-      this.#samplesAppended++;
-      if (t > this.#maxTimestampMs) this.#maxTimestampMs = t;
+      appended++;
+      if (t > maxT) maxT = t;
     }
+    this.#samplesAppended += appended;
+    this.#maxTimestampMs = maxT;
     // Exemplars and metadata touch other fields than points do, so applying them after the points
     // gives the same result as applying everything in append order.
     for (const op of batch.others) {
       const s = this.#resolve(op.series);
       if (op.kind === 'exemplar') {
-        s.exemplars.push(op.exemplar);
-        if (s.exemplars.length > this.#maxExemplars)
-          s.exemplars.splice(0, s.exemplars.length - this.#maxExemplars);
+        if (this.#maxExemplars === 0) continue;
+        const ex = s.exemplars;
+        if (ex === undefined) {
+          // A literal of one holds no spare room, unlike a push onto an empty array.
+          s.exemplars = [op.exemplar];
+        } else {
+          ex.push(op.exemplar);
+          if (ex.length > this.#maxExemplars) ex.splice(0, ex.length - this.#maxExemplars);
+        }
       } else {
         s.metadata = op.metadata;
       }
@@ -442,13 +566,43 @@ function compareLabels(a: Labels, b: Labels): number {
   return x.length - y.length;
 }
 
-/** Forgets the `n` oldest points of a series, with their staleness and histogram entries. */
-function dropOldestPoints(s: MemSeries, n: number): void {
-  s.ts.splice(0, n);
-  s.vs.splice(0, n);
-  const first = s.ts[0]!;
-  if (s.stale) for (const t of s.stale) if (t < first) s.stale.delete(t);
-  if (s.hist) for (const t of s.hist.keys()) if (t < first) s.hist.delete(t);
+/** Up to this many points, a full history shifts its points down in place instead of splicing. */
+const SHIFT_IN_PLACE_MAX = 32;
+
+/**
+ * Moves the newest point of `s` into its history before a newer one replaces it, dropping the oldest
+ * point when the history is full (it holds `maxPoints - 1` points), with its kind entries.
+ */
+function keepInHistory(s: MemSeries, maxPoints: number): void {
+  const m = historyOf(s);
+  const { ts, vs } = m;
+  const n = ts.length;
+  if (n === 0) {
+    // Literals of one hold no spare room; a push onto an empty array reserves 17 slots.
+    m.ts = [s.lastT];
+    m.vs = [s.lastV];
+    return;
+  }
+  if (n + 1 < maxPoints) {
+    ts.push(s.lastT);
+    vs.push(s.lastV);
+    return;
+  }
+  if (n <= SHIFT_IN_PLACE_MAX) {
+    // A short capped history keeps its exact size: no push growing it by half again, no splice.
+    for (let i = 1; i < n; i++) {
+      ts[i - 1] = ts[i]!;
+      vs[i - 1] = vs[i]!;
+    }
+    ts[n - 1] = s.lastT;
+    vs[n - 1] = s.lastV;
+  } else {
+    ts.push(s.lastT);
+    vs.push(s.lastV);
+    ts.splice(0, 1);
+    vs.splice(0, 1);
+  }
+  tidyHistory(s, m, ts[0]!);
 }
 
 /** Index of the first timestamp `>= t`. */
@@ -499,12 +653,16 @@ class MemoryAppender implements Appender {
   #lookup(ref: SeriesRef, labels: Labels): MemSeries {
     if (this.#done) throw new Error('appender already committed or rolled back');
     if (ref !== 0) {
+      // Committed series first: that is nearly every sample. A ref names either a committed series or
+      // one this transaction created, never both, so the order does not change the answer.
+      const s = this.#storage._byRef(ref);
+      if (s !== undefined && (s.labels === labels || s.labels.equals(labels))) return s;
       const p = this.#newByRef.get(ref);
-      if (p && (p.labels === labels || p.labels.equals(labels))) return p;
+      if (p !== undefined && (p.labels === labels || p.labels.equals(labels))) return p;
     }
-    const s = this.#storage._lookup(ref, labels);
-    if (s) return s;
     const key = labels.key();
+    const s = this.#storage._byKey(key);
+    if (s !== undefined) return s;
     let p = this.#newByKey.get(key);
     if (!p) {
       p = this.#storage._newSeries(labels, this.#newByKey.size);
@@ -528,7 +686,8 @@ class MemoryAppender implements Appender {
     histogram: NativeHistogram | undefined,
   ): SeriesRef {
     const s = this.#lookup(ref, labels);
-    if (t < this.#storage._minValidTimestampMs()) {
+    // Written so that a NaN timestamp fails too: it would break the ordering every check relies on.
+    if (!(t >= this.#storage._minValidTimestampMs())) {
       this.#reject('SW_ERR_OUT_OF_BOUNDS', `sample at ${t} for ${labels} is older than the retention window`);
     }
     // The newest point so far: this transaction's pending one for the series, else the committed one.
@@ -542,16 +701,12 @@ class MemoryAppender implements Appender {
       lastK = this.#kinds[pi]!;
       lastV = this.#vs[pi]!;
       lastH = lastK === HISTOGRAM ? this.#hists!.get(pi) : undefined;
-    } else if (s.ts.length > 0) {
-      const n = s.ts.length - 1;
-      lastT = s.ts[n]!;
-      lastK = kindAt(s, n);
-      lastV = s.vs[n]!;
-      lastH = lastK === HISTOGRAM ? s.hist!.get(lastT) : undefined;
     } else {
-      lastT = Number.NaN;
-      lastK = FLOAT;
-      lastV = Number.NaN;
+      // The committed newest point; NaN when there is none, which no check below matches.
+      lastT = s.lastT;
+      lastV = s.lastV;
+      lastK = kindAt(s, lastT);
+      lastH = lastK === HISTOGRAM ? s.more!.hist!.get(lastT) : undefined;
     }
     if (t < lastT) {
       this.#reject(
@@ -612,7 +767,7 @@ class MemoryAppender implements Appender {
         `exemplar labels of ${labels} exceed ${EXEMPLAR_MAX_LABEL_RUNES} runes`,
       );
     }
-    const last = this.#pendingExemplar.get(s) ?? s.exemplars[s.exemplars.length - 1];
+    const last = this.#pendingExemplar.get(s) ?? s.exemplars?.[s.exemplars.length - 1];
     if (last && exemplar.timestampMs !== undefined && last.timestampMs !== undefined) {
       if (exemplar.timestampMs < last.timestampMs) {
         this.#reject(
