@@ -6,8 +6,8 @@ import type {
   RemoteWriteItemKind,
   RemoteWriteMetrics,
 } from './remote-write-metrics.js';
-import { RingBuffer } from './ring-buffer.js';
-import { encodeWriteRequest, type MetadataEntry, type QueueItem } from './write-request.js';
+import { extraOf, ItemBatch, type ItemExtra, type ItemKind, ItemRing } from './item-batch.js';
+import { encodeBatch, type EncodedSeries, type MetadataEntry, type QueueItem } from './write-request.js';
 
 /** Options of {@link QueueManager}; the remote write storage fills them from `queue_config`. */
 export interface QueueManagerOptions {
@@ -46,8 +46,8 @@ export interface CloseResult {
   readonly dropped: number;
 }
 
-function kindOf(item: QueueItem): RemoteWriteItemKind {
-  switch (item.kind) {
+function kindOf(kind: ItemKind): RemoteWriteItemKind {
+  switch (kind) {
     case 'sample':
     case 'stale':
       return 'samples';
@@ -60,9 +60,9 @@ function kindOf(item: QueueItem): RemoteWriteItemKind {
 
 const KINDS: readonly RemoteWriteItemKind[] = ['samples', 'exemplars', 'histograms'];
 
-function countKinds(items: readonly QueueItem[]): Record<RemoteWriteItemKind, number> {
+function countKinds(items: ItemBatch): Record<RemoteWriteItemKind, number> {
   const c = { samples: 0, exemplars: 0, histograms: 0, metadata: 0 };
-  for (const it of items) c[kindOf(it)]++;
+  for (let i = 0; i < items.length; i++) c[kindOf(items.kind[i]!)]++;
   return c;
 }
 
@@ -136,11 +136,6 @@ class EwmaRate {
   }
 }
 
-interface Held {
-  readonly item: QueueItem;
-  readonly hash: number;
-}
-
 /**
  * Prometheus's remote write queue manager without the WAL: items are spread over shards by a hash of
  * their series (so each series' order is kept), each shard sends batches of
@@ -165,6 +160,9 @@ interface Held {
  * (bounded by the same total, dropping its oldest as `queue_full`), then starts the new shards and
  * routes the held items to them by hash.
  *
+ * Items travel in columns ({@link ItemBatch}, {@link ItemRing}) rather than an object each: the queue
+ * sees every scraped sample. {@link enqueue} takes one {@link QueueItem} for callers that have them.
+ *
  * Time comes from the global `setTimeout` and `Date.now`, so tests drive it with fake timers.
  */
 export class QueueManager {
@@ -176,7 +174,7 @@ export class QueueManager {
   #reshardTimer: ReturnType<typeof setTimeout> | undefined;
   /** Set while the old shards drain; new items wait in `#held` meanwhile. */
   #resharding: Promise<void> | undefined;
-  #held: RingBuffer<Held> | undefined;
+  #held: ItemRing | undefined;
   readonly #dataIn = new EwmaRate();
   readonly #dataOut = new EwmaRate();
   readonly #dataDropped = new EwmaRate();
@@ -312,7 +310,7 @@ export class QueueManager {
     }
     this.#o.logger.info({ from: this.#shards.length, to: target }, 'remote write resharding');
     // Memory stays within the larger of the old and the new limit while the old shards drain.
-    this.#held = new RingBuffer(
+    this.#held = new ItemRing(
       Math.max(this.#totalCapacity(target), this.#totalCapacity(this.#shards.length)),
     );
     this.#resharding = this.#reshard(target).finally(() => {
@@ -335,7 +333,9 @@ export class QueueManager {
     this.#shards = next;
     this.#held = undefined;
     this.#o.metrics.setShards(target);
-    for (let h = held.shift(); h !== undefined; h = held.shift()) next[h.hash % target]!.enqueue(h.item);
+    // In chunks, so the held items are not all copied at once.
+    for (let b = held.take(4096); b.length > 0; b = held.take(4096))
+      for (let i = 0; i < b.length; i++) next[b.hash[i]! % target]!.enqueueFrom(b, i);
   }
 
   get options(): QueueManagerOptions {
@@ -350,27 +350,54 @@ export class QueueManager {
 
   /** Queues one item on the shard chosen by its series hash. */
   enqueue(item: QueueItem, seriesHash: number): void {
+    this.#enqueue(item.series, item.kind, item.timestampMs, item.value, extraOf(item), seriesHash);
+  }
+
+  /**
+   * @internal Queues every item of `batch`, in order, each on the shard its `hash` picks: what
+   * {@link enqueue} does per item, without an object per item.
+   */
+  enqueueBatch(batch: ItemBatch): void {
+    const { series, kind, timestampMs, value, extra, hash } = batch;
+    for (let i = 0; i < batch.length; i++)
+      this.#enqueue(series[i]!, kind[i]!, timestampMs[i]!, value[i]!, extra[i], hash[i]!);
+  }
+
+  #enqueue(
+    series: EncodedSeries,
+    kind: ItemKind,
+    timestampMs: number,
+    value: number,
+    extra: ItemExtra,
+    seriesHash: number,
+  ): void {
     if (this.#stopped || this.#flushing) {
-      this.dropped([item], 'shutdown');
+      this.droppedOne(kind, 'shutdown');
       return;
     }
-    const kind = kindOf(item);
-    this.#pending[kind]++;
+    this.#pending[kindOf(kind)]++;
     this.#publishPendingSoon();
-    if (item.timestampMs > this.#highestTimestampMs) {
-      this.#highestTimestampMs = item.timestampMs;
-      this.#o.metrics.setHighestTimestampSeconds(item.timestampMs / 1000);
+    if (timestampMs > this.#highestTimestampMs) {
+      this.#highestTimestampMs = timestampMs;
+      this.#o.metrics.setHighestTimestampSeconds(timestampMs / 1000);
     }
     this.#dataIn.add(1);
     const held = this.#held;
     if (held) {
       // Old shards are draining: hold the item, within what the buffer may hold in total.
-      let over = held.push({ item, hash: seriesHash });
-      if (!over && held.length + this.#bufferedInShards() > held.capacity) over = held.shift();
-      if (over) this.dropped([over.item], 'queue_full', true);
+      let over = held.push(series, kind, timestampMs, value, extra, seriesHash);
+      if (!over && held.length + this.#bufferedInShards() > held.capacity) over = held.dropOldest();
+      if (over) this.droppedOne(over, 'queue_full', true);
       return;
     }
-    this.#shards[seriesHash % this.#shards.length]!.enqueue(item);
+    this.#shards[seriesHash % this.#shards.length]!.enqueue(
+      series,
+      kind,
+      timestampMs,
+      value,
+      extra,
+      seriesHash,
+    );
   }
 
   #bufferedInShards(): number {
@@ -395,7 +422,7 @@ export class QueueManager {
       for (let i = 0; i < entries.length && !this.#stopped; i += this.#o.metadataMaxPerSend) {
         const chunk = entries.slice(i, i + this.#o.metadataMaxPerSend);
         try {
-          await this.sendWithRetry([], chunk);
+          await this.sendWithRetry(new ItemBatch(), chunk);
         } catch (err) {
           this.#o.metrics.failed('metadata', chunk.length);
           this.#o.logger.error({ err }, 'unexpected error sending metadata to remote storage');
@@ -406,10 +433,25 @@ export class QueueManager {
     }
   }
 
+  /** @internal Counts one item that will never be sent. */
+  droppedOne(kind: ItemKind, reason: RemoteWriteDropReason, wasPending = false): void {
+    const c = { samples: 0, exemplars: 0, histograms: 0, metadata: 0 };
+    c[kindOf(kind)] = 1;
+    this.#countDropped(c, 1, reason, wasPending);
+  }
+
   /** @internal Counts items that will never be sent. */
-  dropped(items: readonly QueueItem[], reason: RemoteWriteDropReason, wasPending = false): void {
-    const c = countKinds(items);
-    if (reason === 'too_old') this.#dataDropped.add(items.length);
+  dropped(items: ItemBatch, reason: RemoteWriteDropReason, wasPending = false): void {
+    this.#countDropped(countKinds(items), items.length, reason, wasPending);
+  }
+
+  #countDropped(
+    c: Record<RemoteWriteItemKind, number>,
+    n: number,
+    reason: RemoteWriteDropReason,
+    wasPending: boolean,
+  ): void {
+    if (reason === 'too_old') this.#dataDropped.add(n);
     else if (reason === 'queue_full') this.#onOverflow();
     for (const k of KINDS) {
       if (c[k] === 0) continue;
@@ -440,7 +482,7 @@ export class QueueManager {
   }
 
   /** @internal Counts a batch that could not be sent because of an unexpected error. */
-  failedBatch(items: readonly QueueItem[], err: unknown): void {
+  failedBatch(items: ItemBatch, err: unknown): void {
     const c = countKinds(items);
     for (const k of KINDS) {
       if (c[k] === 0) continue;
@@ -472,11 +514,11 @@ export class QueueManager {
    * @internal Sends one batch (and/or metadata) until it is delivered, rejected for good, or the queue
    * stops. Items dropped on the way are counted here.
    */
-  async sendWithRetry(batch: QueueItem[], metadata: readonly MetadataEntry[] = []): Promise<void> {
+  async sendWithRetry(batch: ItemBatch, metadata: readonly MetadataEntry[] = []): Promise<void> {
     const o = this.#o;
     const isMetadata = batch.length === 0;
     let items = batch;
-    let body = snappyCompress(encodeWriteRequest(items, metadata));
+    let body = snappyCompress(encodeBatch(items, metadata));
     let attempt = 0;
     let backoff = o.minBackoffMs;
     const began = Date.now();
@@ -509,7 +551,8 @@ export class QueueManager {
         }
         o.metrics.bytesSent(body.length, isMetadata);
         let maxTs = 0;
-        for (const it of items) if (it.timestampMs > maxTs) maxTs = it.timestampMs;
+        for (let i = 0; i < items.length; i++)
+          if (items.timestampMs[i]! > maxTs) maxTs = items.timestampMs[i]!;
         if (maxTs > this.#highestSentMs) {
           this.#highestSentMs = maxTs;
           o.metrics.setHighestSentTimestampSeconds(maxTs / 1000);
@@ -545,16 +588,15 @@ export class QueueManager {
       attempt++;
       if (o.sampleAgeLimitMs > 0 && !isMetadata) {
         const minT = Date.now() - o.sampleAgeLimitMs;
-        const kept = items.filter((it) => it.timestampMs >= minT);
-        if (kept.length !== items.length) {
-          this.dropped(
-            items.filter((it) => it.timestampMs < minT),
-            'too_old',
-            true,
-          );
+        const kept = new ItemBatch();
+        const old = new ItemBatch();
+        for (let i = 0; i < items.length; i++)
+          (items.timestampMs[i]! >= minT ? kept : old).pushFrom(items, i);
+        if (old.length > 0) {
+          this.dropped(old, 'too_old', true);
           items = kept;
           if (items.length === 0) return;
-          body = snappyCompress(encodeWriteRequest(items, metadata));
+          body = snappyCompress(encodeBatch(items, metadata));
         }
       }
     }
@@ -610,12 +652,7 @@ export class QueueManager {
     for (const s of this.#shards) this.dropped(s.drain(), 'shutdown', true);
     const held = this.#held;
     this.#held = undefined;
-    if (held)
-      this.dropped(
-        held.take(held.length).map((h) => h.item),
-        'shutdown',
-        true,
-      );
+    if (held) this.dropped(held.take(held.length), 'shutdown', true);
     await this.#o.client.close();
     if (timedOut)
       this.#o.logger.warn({ dropped, deadlineMs }, 'remote write queue not flushed before the deadline');
@@ -626,7 +663,7 @@ export class QueueManager {
 /** One shard: a bounded buffer and at most one batch in flight. */
 class Shard {
   readonly #q: QueueManager;
-  readonly #buffer: RingBuffer<QueueItem>;
+  readonly #buffer: ItemRing;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #loop: Promise<void> | undefined;
   /** Set when a reshard retires this shard: send everything, partial batches included. */
@@ -635,7 +672,7 @@ class Shard {
 
   constructor(q: QueueManager, capacity: number) {
     this.#q = q;
-    this.#buffer = new RingBuffer(capacity);
+    this.#buffer = new ItemRing(capacity);
   }
 
   get idle(): boolean {
@@ -665,10 +702,29 @@ class Shard {
     }
   }
 
-  enqueue(item: QueueItem): void {
-    const dropped = this.#buffer.push(item);
-    if (dropped) this.#q.dropped([dropped], 'queue_full', true);
+  enqueue(
+    series: EncodedSeries,
+    kind: ItemKind,
+    timestampMs: number,
+    value: number,
+    extra: ItemExtra,
+    hash: number,
+  ): void {
+    const dropped = this.#buffer.push(series, kind, timestampMs, value, extra, hash);
+    if (dropped) this.#q.droppedOne(dropped, 'queue_full', true);
     this.kick();
+  }
+
+  /** Queues item `i` of `batch`. */
+  enqueueFrom(batch: ItemBatch, i: number): void {
+    this.enqueue(
+      batch.series[i]!,
+      batch.kind[i]!,
+      batch.timestampMs[i]!,
+      batch.value[i]!,
+      batch.extra[i],
+      batch.hash[i]!,
+    );
   }
 
   /** Starts sending if a full batch is waiting (or on flush), else arms the batch deadline. */
@@ -726,7 +782,7 @@ class Shard {
   }
 
   /** Everything still buffered. */
-  drain(): QueueItem[] {
+  drain(): ItemBatch {
     return this.#buffer.take(this.#buffer.length);
   }
 }

@@ -183,6 +183,54 @@ describe('remote write over HTTP', () => {
     });
   });
 
+  it('keeps transactions apart while their buffers are reused: interleaved, rolled back, committed', async () => {
+    const bodies: Uint8Array[] = [];
+    const { s } = storage('http://127.0.0.1:1/unused', {
+      client: {
+        async send(body) {
+          bodies.push(body);
+          return { kind: 'ok' };
+        },
+        async close() {},
+      },
+    });
+    const sent = () =>
+      bodies.flatMap((b) =>
+        decodeWriteRequest(snappyUncompress(b)).timeseries.flatMap((t) =>
+          t.samples.map((x) => `${t.labels.job}@${x.timestamp}=${x.value}`),
+        ),
+      );
+    for (let round = 0; round < 3; round++) {
+      const t = round * 1000;
+      // Two transactions open at once, then one that is rolled back, then one that commits nothing.
+      const a = s.appender();
+      const b = s.appender();
+      for (let i = 0; i < 40; i++) a.append(0, up('a'), t + i, i);
+      b.append(0, up('b'), t, -1);
+      await b.commit();
+      a.append(0, up('a'), t + 40, 40);
+      const dropped = s.appender();
+      for (let i = 0; i < 100; i++) dropped.append(0, up('x'), t + i, i);
+      await dropped.rollback();
+      await a.commit();
+      await s.appender().commit();
+      const c = s.appender();
+      c.appendStale(0, up('c'), t + 1);
+      await c.commit();
+    }
+    await s.close({ deadlineMs: 5000 });
+    const expected: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const t = round * 1000;
+      expected.push(
+        `b@${t}=-1`,
+        ...Array.from({ length: 41 }, (_, i) => `a@${t + i}=${i}`),
+        `c@${t + 1}=NaN`,
+      );
+    }
+    expect(sent().sort()).toEqual(expected.sort());
+  });
+
   it('compiles write_relabel_configs with @scrapewire/relabel when no function is given', async () => {
     const r = await receiver();
     const { s, metrics } = storage(r.url, {

@@ -5,7 +5,8 @@ import type { Appendable, Appender, Exemplar, Metadata, NativeHistogram, SeriesR
 import { createHttpRemoteWriteClient, type RemoteWriteClient } from './http-client.js';
 import { type CloseResult, QueueManager } from './queue-manager.js';
 import { noopRemoteWriteMetrics, type RemoteWriteMetrics } from './remote-write-metrics.js';
-import { BinarySeries, encodeLabelsBinary, type MetadataEntry, type QueueItem } from './write-request.js';
+import { ItemBatch, type ItemExtra, type ItemKind } from './item-batch.js';
+import { BinarySeries, encodeLabelsBinary, type MetadataEntry } from './write-request.js';
 
 /**
  * Applies `write_relabel_configs` to a series' labels: returns the new labels, or `undefined` to drop
@@ -74,11 +75,6 @@ class CachedSeries extends BinarySeries {
   }
 }
 
-/** A queue item of this storage: its series carries the shard hash. */
-interface CachedItem extends QueueItem {
-  readonly series: CachedSeries;
-}
-
 /** Compiles `write_relabel_configs`; undefined when there are none. Bad rules throw InvalidOptionsError. */
 function compileWriteRelabel(c: RemoteWriteConfig): WriteRelabelFn | undefined {
   if (c.writeRelabelConfigs.length === 0) return undefined;
@@ -107,6 +103,10 @@ function shardHash(s: string): number {
   }
   return h & 0x3fffffff;
 }
+
+/** Transaction batches {@link RemoteWriteStorage} keeps for reuse, and the most items one may hold. */
+const MAX_SPARE_BATCHES = 4;
+const MAX_SPARE_ITEMS = 1 << 16;
 
 const HISTOGRAM_SUFFIXES = ['_bucket', '_sum', '_count', '_created', '_gcount', '_gsum'];
 
@@ -150,6 +150,8 @@ export class RemoteWriteStorage implements Appendable {
   #byRef: CachedSeries[] = [];
   /** The ref of `#byRef[0]`; moves past every ref handed out when the cache is cleared. */
   #refBase = 1;
+  /** Cleared transaction batches kept for reuse: their arrays stay grown, so a warm scrape allocates none. */
+  readonly #spareBatches: ItemBatch[] = [];
   readonly #metadata = new Map<string, MetadataEntry>();
   readonly #metadataTimer: ReturnType<typeof setInterval> | undefined;
   #closed = false;
@@ -270,7 +272,7 @@ export class RemoteWriteStorage implements Appendable {
    * `droppedBySeries` counts items of series that write relabeling dropped.
    */
   _commit(
-    items: readonly CachedItem[],
+    items: ItemBatch,
     droppedBySeries: Readonly<Record<'samples' | 'exemplars' | 'histograms', number>>,
     metadata: readonly MetadataEntry[],
   ): void {
@@ -279,16 +281,30 @@ export class RemoteWriteStorage implements Appendable {
     }
     if (this.#closed) {
       const c = { samples: 0, exemplars: 0, histograms: 0 };
-      for (const it of items)
-        c[it.kind === 'exemplar' ? 'exemplars' : it.kind === 'histogram' ? 'histograms' : 'samples']++;
+      for (let i = 0; i < items.length; i++) {
+        const k = items.kind[i];
+        c[k === 'exemplar' ? 'exemplars' : k === 'histogram' ? 'histograms' : 'samples']++;
+      }
       for (const k of ['samples', 'exemplars', 'histograms'] as const)
         if (c[k] > 0) this.#metrics.dropped(k, c[k], 'shutdown');
       return;
     }
     for (const m of metadata) this.#metadata.set(m.familyName, m);
-    for (let i = 0; i < items.length; i++) {
-      const it = items[i]!;
-      this.#queue.enqueue(it, it.series.hash);
+    this.#queue.enqueueBatch(items);
+  }
+
+  /** @internal An empty batch for a transaction; hand it back with {@link _releaseBatch} after commit. */
+  _batch(): ItemBatch {
+    return this.#spareBatches.pop() ?? new ItemBatch();
+  }
+
+  /** @internal Takes back a batch whose items were handed over or discarded. */
+  _releaseBatch(batch: ItemBatch): void {
+    // Scrapes append and commit in one go, so a few spares cover the transactions open at once; a
+    // batch grown by an unusually large transaction is let go rather than kept for good.
+    if (this.#spareBatches.length < MAX_SPARE_BATCHES && batch.series.length <= MAX_SPARE_ITEMS) {
+      batch.clear();
+      this.#spareBatches.push(batch);
     }
   }
 
@@ -305,7 +321,8 @@ export class RemoteWriteStorage implements Appendable {
 
 /** One transaction: collects items, hands them to the queue on commit. */
 class RemoteWriteAppender implements Appender {
-  #items: CachedItem[] = [];
+  /** Taken from the storage on the first append, given back on commit or rollback. */
+  #items: ItemBatch | undefined;
   #dropped = { samples: 0, exemplars: 0, histograms: 0 };
   #metadata: MetadataEntry[] = [];
   #done = false;
@@ -315,30 +332,29 @@ class RemoteWriteAppender implements Appender {
   #add(
     ref: SeriesRef,
     labels: Labels,
-    kind: QueueItem['kind'],
+    kind: ItemKind,
     timestampMs: number,
     value: number,
-    extra?: { histogram?: NativeHistogram; exemplar?: Exemplar },
+    extra: ItemExtra,
   ): SeriesRef {
     if (this.#done) throw new Error('appender already committed or rolled back');
     const s = this.storage._series(ref, labels);
     if (s.dropped) {
       this.#dropped[kind === 'exemplar' ? 'exemplars' : kind === 'histogram' ? 'histograms' : 'samples']++;
     } else {
-      // The final queue item is built here, once: commit only hands it over.
-      this.#items.push(
-        extra ? { series: s, kind, timestampMs, value, ...extra } : { series: s, kind, timestampMs, value },
-      );
+      // The final queue item is recorded here, once: commit only hands the batch over.
+      this.#items ??= this.storage._batch();
+      this.#items.push(s, kind, timestampMs, value, extra, s.hash);
     }
     return s.ref;
   }
 
   append(ref: SeriesRef, labels: Labels, timestampMs: number, value: number): SeriesRef {
-    return this.#add(ref, labels, 'sample', timestampMs, value);
+    return this.#add(ref, labels, 'sample', timestampMs, value, undefined);
   }
 
   appendStale(ref: SeriesRef, labels: Labels, timestampMs: number): SeriesRef {
-    return this.#add(ref, labels, 'stale', timestampMs, Number.NaN);
+    return this.#add(ref, labels, 'stale', timestampMs, Number.NaN, undefined);
   }
 
   /**
@@ -347,9 +363,7 @@ class RemoteWriteAppender implements Appender {
    */
   appendExemplar(ref: SeriesRef, labels: Labels, exemplar: Exemplar): SeriesRef {
     if (!this.storage._config.sendExemplars) return this.storage._series(ref, labels).ref;
-    return this.#add(ref, labels, 'exemplar', exemplar.timestampMs ?? Date.now(), exemplar.value, {
-      exemplar,
-    });
+    return this.#add(ref, labels, 'exemplar', exemplar.timestampMs ?? Date.now(), exemplar.value, exemplar);
   }
 
   appendHistogram(
@@ -363,7 +377,7 @@ class RemoteWriteAppender implements Appender {
       this.storage._dropped('histograms', 'nhcb_in_rw1_not_supported');
       return this.storage._series(ref, labels).ref;
     }
-    return this.#add(ref, labels, 'histogram', timestampMs, Number.NaN, { histogram });
+    return this.#add(ref, labels, 'histogram', timestampMs, Number.NaN, histogram);
   }
 
   updateMetadata(ref: SeriesRef, labels: Labels, metadata: Metadata): SeriesRef {
@@ -381,14 +395,17 @@ class RemoteWriteAppender implements Appender {
   async commit(): Promise<void> {
     if (this.#done) throw new Error('appender already committed or rolled back');
     this.#done = true;
-    this.storage._commit(this.#items, this.#dropped, this.#metadata);
-    this.#items = [];
+    const items = this.#items;
+    this.#items = undefined;
+    this.storage._commit(items ?? new ItemBatch(0), this.#dropped, this.#metadata);
+    if (items) this.storage._releaseBatch(items);
     this.#metadata = [];
   }
 
   async rollback(): Promise<void> {
     this.#done = true;
-    this.#items = [];
+    if (this.#items) this.storage._releaseBatch(this.#items);
+    this.#items = undefined;
     this.#metadata = [];
   }
 }

@@ -1,5 +1,6 @@
 import type { Labels } from '@scrapewire/model';
 import type { Exemplar, MetricType, NativeHistogram } from '../appender.js';
+import { ItemBatch } from './item-batch.js';
 import { ProtoWriter, utf8Size, varintSize, zigzag } from './proto-writer.js';
 
 /**
@@ -252,13 +253,19 @@ export function encodeWriteRequest(
   items: readonly QueueItem[],
   metadata: readonly MetadataEntry[] = [],
 ): Uint8Array {
+  return encodeBatch(ItemBatch.from(items), metadata);
+}
+
+/** @internal {@link encodeWriteRequest} of items in columns, as the queue holds them. */
+export function encodeBatch(items: ItemBatch, metadata: readonly MetadataEntry[] = []): Uint8Array {
   const n = items.length;
+  const { series, kind: kinds, timestampMs, value: values, extra } = items;
   const groupSeries: EncodedSeries[] = [];
   // Only for series that are not BinarySeries (tests, other callers); those carry their own slot.
   let groupOf: Map<EncodedSeries, number> | undefined;
   const itemGroup = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const s = items[i]!.series;
+    const s = series[i]!;
     let g: number | undefined;
     if (s instanceof BinarySeries) {
       g = s.groupSlot;
@@ -295,8 +302,9 @@ export function encodeWriteRequest(
     let size = labelsSize(groupSeries[g]!);
     let hasOthers = false;
     for (let k = start[g]!; k < start[g + 1]!; k++) {
-      const it = items[order[k]!]!;
-      if (it.kind === 'sample' || it.kind === 'stale') size += sampleFieldSize(it.timestampMs);
+      const i = order[k]!;
+      const kind = kinds[i];
+      if (kind === 'sample' || kind === 'stale') size += sampleFieldSize(timestampMs[i]!);
       else hasOthers = true;
     }
     if (hasOthers) {
@@ -304,11 +312,11 @@ export function encodeWriteRequest(
       // Exemplars are field 3 and histograms field 4 of TimeSeries; within each kind, order is kept.
       for (const kind of ['exemplar', 'histogram'] as const) {
         for (let k = start[g]!; k < start[g + 1]!; k++) {
-          const it = items[order[k]!]!;
-          if (it.kind !== kind) continue;
+          const i = order[k]!;
+          if (kinds[i] !== kind) continue;
           const sub = new ProtoWriter(64);
-          if (kind === 'exemplar') sub.message(0x1a, (m) => writeExemplar(m, it.exemplar!));
-          else sub.message(0x22, (m) => writeHistogram(m, it.histogram!, it.timestampMs));
+          if (kind === 'exemplar') sub.message(0x1a, (m) => writeExemplar(m, extra[i] as Exemplar));
+          else sub.message(0x22, (m) => writeHistogram(m, extra[i] as NativeHistogram, timestampMs[i]!));
           const bytes = sub.finish();
           encoded.push(bytes);
           size += bytes.length;
@@ -332,24 +340,26 @@ export function encodeWriteRequest(
     pos = putVarint(out, pos, seriesSizes[g]!);
     pos = putLabels(out, pos, groupSeries[g]!);
     for (let k = start[g]!; k < start[g + 1]!; k++) {
-      const it = items[order[k]!]!;
-      const kind = it.kind;
+      const i = order[k]!;
+      const kind = kinds[i];
       if (kind !== 'sample' && kind !== 'stale') continue;
+      const ts = timestampMs[i]!;
+      const v = values[i]!;
       out[pos++] = 0x12; // TimeSeries.samples = 2
-      out[pos++] = 10 + varintSize(it.timestampMs); // always one byte: at most 20
+      out[pos++] = 10 + varintSize(ts); // always one byte: at most 20
       out[pos++] = 0x09; // Sample.value = 1, fixed64
       // A staleness marker goes out with the exact bits 0x7ff0000000000002, which a JS NaN cannot
       // carry; any other NaN as Prometheus's normal NaN 0x7ff8000000000001, as its parsers produce.
       if (kind === 'stale') {
         view.setUint32(pos, 0x00000002, true);
         view.setUint32(pos + 4, 0x7ff00000, true);
-      } else if (Number.isNaN(it.value)) {
+      } else if (Number.isNaN(v)) {
         view.setUint32(pos, 0x00000001, true);
         view.setUint32(pos + 4, 0x7ff80000, true);
-      } else view.setFloat64(pos, it.value, true);
+      } else view.setFloat64(pos, v, true);
       pos += 8;
       out[pos++] = 0x10; // Sample.timestamp = 2, varint
-      pos = putVarint(out, pos, it.timestampMs);
+      pos = putVarint(out, pos, ts);
     }
     const others = othersBytes?.get(g);
     if (others) {

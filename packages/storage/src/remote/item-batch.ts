@@ -1,0 +1,225 @@
+import type { Exemplar, NativeHistogram } from '../appender.js';
+import type { EncodedSeries, QueueItem } from './write-request.js';
+
+/** The kind of a queued item, as in {@link QueueItem}. */
+export type ItemKind = QueueItem['kind'];
+
+/** What an exemplar or histogram item carries besides its timestamp and value; undefined for samples. */
+export type ItemExtra = Exemplar | NativeHistogram | undefined;
+
+/** The {@link ItemExtra} of a {@link QueueItem}. */
+export function extraOf(item: QueueItem): ItemExtra {
+  return item.kind === 'histogram' ? item.histogram : item.kind === 'exemplar' ? item.exemplar : undefined;
+}
+
+/**
+ * Queue items in columns, item `i` at index `i` of each (below {@link length}; the arrays may be
+ * longer): what a transaction collects, what a shard sends as one request, what is dropped together.
+ *
+ * Why columns: remote write sees every scraped sample, and an object per sample (plus boxed numbers for
+ * its timestamp and value) is garbage that often lives long enough to be copied by the young-generation
+ * GC while it waits in a shard. Here a sample costs a few array slots. The arrays grow by doubling and
+ * {@link clear} keeps them, so a batch that is reused (the storage reuses transaction batches)
+ * allocates nothing once warm.
+ */
+export class ItemBatch {
+  series: (EncodedSeries | undefined)[];
+  kind: (ItemKind | undefined)[];
+  timestampMs: Float64Array;
+  /** The float value of a sample or exemplar; ignored for stale markers and histograms. */
+  value: Float64Array;
+  extra: ItemExtra[];
+  /** The hash of the item's series, which picks its shard. */
+  hash: Float64Array;
+  length = 0;
+
+  constructor(capacity = 16) {
+    const n = Math.max(1, capacity);
+    this.series = new Array(n);
+    this.kind = new Array(n);
+    this.timestampMs = new Float64Array(n);
+    this.value = new Float64Array(n);
+    this.extra = new Array(n);
+    this.hash = new Float64Array(n);
+  }
+
+  /** A batch of the given items, in order, with hash 0. */
+  static from(items: readonly QueueItem[]): ItemBatch {
+    const b = new ItemBatch(items.length);
+    for (const it of items) b.push(it.series, it.kind, it.timestampMs, it.value, extraOf(it), 0);
+    return b;
+  }
+
+  push(
+    series: EncodedSeries,
+    kind: ItemKind,
+    timestampMs: number,
+    value: number,
+    extra: ItemExtra,
+    hash: number,
+  ): void {
+    const i = this.length;
+    if (i === this.series.length) this.#grow();
+    this.series[i] = series;
+    this.kind[i] = kind;
+    this.timestampMs[i] = timestampMs;
+    this.value[i] = value;
+    this.extra[i] = extra;
+    this.hash[i] = hash;
+    this.length = i + 1;
+  }
+
+  /** Appends item `i` of `from`. */
+  pushFrom(from: ItemBatch, i: number): void {
+    this.push(
+      from.series[i]!,
+      from.kind[i]!,
+      from.timestampMs[i]!,
+      from.value[i]!,
+      from.extra[i],
+      from.hash[i]!,
+    );
+  }
+
+  /** Empties the batch, keeping its arrays but not the series and exemplars they pointed at. */
+  clear(): void {
+    this.series.fill(undefined, 0, this.length);
+    this.extra.fill(undefined, 0, this.length);
+    this.length = 0;
+  }
+
+  #grow(): void {
+    const n = this.series.length * 2;
+    const series: (EncodedSeries | undefined)[] = new Array(n);
+    const kind: (ItemKind | undefined)[] = new Array(n);
+    const extra: ItemExtra[] = new Array(n);
+    for (let i = 0; i < this.length; i++) {
+      series[i] = this.series[i];
+      kind[i] = this.kind[i];
+      extra[i] = this.extra[i];
+    }
+    const timestampMs = new Float64Array(n);
+    timestampMs.set(this.timestampMs);
+    const value = new Float64Array(n);
+    value.set(this.value);
+    const hash = new Float64Array(n);
+    hash.set(this.hash);
+    this.series = series;
+    this.kind = kind;
+    this.timestampMs = timestampMs;
+    this.value = value;
+    this.extra = extra;
+    this.hash = hash;
+  }
+}
+
+/**
+ * A FIFO of items bounded to `capacity` that drops its OLDEST item to make room, so a long receiver
+ * outage keeps the newest data. Columns like {@link ItemBatch}; grows its arrays on demand, so an idle
+ * queue costs little memory.
+ */
+export class ItemRing {
+  #series: (EncodedSeries | undefined)[] = new Array(16);
+  #kind: (ItemKind | undefined)[] = new Array(16);
+  #timestampMs = new Float64Array(16);
+  #value = new Float64Array(16);
+  #extra: ItemExtra[] = new Array(16);
+  #hash = new Float64Array(16);
+  #head = 0;
+  #length = 0;
+
+  constructor(readonly capacity: number) {}
+
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Appends one item; returns the kind of the item dropped to make room, if one was. */
+  push(
+    series: EncodedSeries,
+    kind: ItemKind,
+    timestampMs: number,
+    value: number,
+    extra: ItemExtra,
+    hash: number,
+  ): ItemKind | undefined {
+    let dropped: ItemKind | undefined;
+    if (this.#length === this.capacity) dropped = this.dropOldest();
+    else if (this.#length === this.#series.length) this.#grow();
+    const at = (this.#head + this.#length) % this.#series.length;
+    this.#series[at] = series;
+    this.#kind[at] = kind;
+    this.#timestampMs[at] = timestampMs;
+    this.#value[at] = value;
+    this.#extra[at] = extra;
+    this.#hash[at] = hash;
+    this.#length++;
+    return dropped;
+  }
+
+  /** Removes the oldest item; returns its kind, or undefined when empty. */
+  dropOldest(): ItemKind | undefined {
+    if (this.#length === 0) return undefined;
+    const kind = this.#kind[this.#head];
+    this.#clear(this.#head);
+    this.#head = (this.#head + 1) % this.#series.length;
+    this.#length--;
+    return kind;
+  }
+
+  /** Removes up to `n` oldest items and returns them, oldest first. */
+  take(n: number): ItemBatch {
+    const size = this.#series.length;
+    const count = Math.min(n, this.#length);
+    const out = new ItemBatch(count);
+    for (let k = 0; k < count; k++) {
+      const at = this.#head;
+      out.push(
+        this.#series[at]!,
+        this.#kind[at]!,
+        this.#timestampMs[at]!,
+        this.#value[at]!,
+        this.#extra[at],
+        this.#hash[at]!,
+      );
+      this.#clear(at);
+      this.#head = (at + 1) % size;
+    }
+    this.#length -= count;
+    return out;
+  }
+
+  /** Lets go of the objects a slot references, so a drained ring pins no series or exemplars. */
+  #clear(at: number): void {
+    this.#series[at] = undefined;
+    this.#kind[at] = undefined;
+    this.#extra[at] = undefined;
+  }
+
+  #grow(): void {
+    const old = this.#series.length;
+    const size = Math.min(this.capacity, old * 2);
+    const series: (EncodedSeries | undefined)[] = new Array(size);
+    const kind: (ItemKind | undefined)[] = new Array(size);
+    const timestampMs = new Float64Array(size);
+    const value = new Float64Array(size);
+    const extra: ItemExtra[] = new Array(size);
+    const hash = new Float64Array(size);
+    for (let i = 0; i < this.#length; i++) {
+      const from = (this.#head + i) % old;
+      series[i] = this.#series[from];
+      kind[i] = this.#kind[from];
+      timestampMs[i] = this.#timestampMs[from]!;
+      value[i] = this.#value[from]!;
+      extra[i] = this.#extra[from];
+      hash[i] = this.#hash[from]!;
+    }
+    this.#series = series;
+    this.#kind = kind;
+    this.#timestampMs = timestampMs;
+    this.#value = value;
+    this.#extra = extra;
+    this.#hash = hash;
+    this.#head = 0;
+  }
+}
