@@ -1,4 +1,5 @@
 export { Labels, LabelsBuilder, fnv1a64 } from './labels.js';
+export { LabelsMap } from './labels-map.js';
 export type { LabelSet, TargetGroup, TargetSets } from './target-group.js';
 export { ScrapewireError, InvalidOptionsError } from './errors.js';
 export type { Logger } from './logger.js';

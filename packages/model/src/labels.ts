@@ -11,8 +11,10 @@ export class Labels {
   static readonly EMPTY: Labels = new Labels([]);
 
   private readonly flat: readonly string[];
-  /** {@link key}, computed on first use: storages and caches key maps by it, and share one string. */
+  /** {@link key}, computed on first use. */
   #key: string | undefined;
+  /** {@link hash32}, computed on first use; -1 until then. */
+  #hash32 = -1;
 
   /**
    * @internal Use the static factories; the array must be sorted by name with unique names.
@@ -160,6 +162,30 @@ export class Labels {
   key(): string {
     this.#key ??= this.flat.join('\xff');
     return this.#key;
+  }
+
+  /**
+   * A 30-bit hash of the label set (FNV-1a over names and values with a separator), computed once per
+   * Labels object. Always a small integer, so a `Map` keyed by it stores no key object: see
+   * {@link LabelsMap}, which uses it instead of a {@link key} string per series.
+   */
+  hash32(): number {
+    if (this.#hash32 < 0) {
+      let h = 0x811c9dc5;
+      const f = this.flat;
+      for (let i = 0; i < f.length; i++) {
+        const s = f[i]!;
+        for (let j = 0; j < s.length; j++) {
+          h ^= s.charCodeAt(j);
+          h = Math.imul(h, 0x01000193);
+        }
+        // The separator (0xff, like key()) keeps ["ab", "c"] and ["a", "bc"] apart.
+        h ^= 0xff;
+        h = Math.imul(h, 0x01000193);
+      }
+      this.#hash32 = (h >>> 2) & 0x3fffffff;
+    }
+    return this.#hash32;
   }
 
   /** 64-bit FNV-1a hash of the label set (as a bigint), stable across processes. */

@@ -254,8 +254,8 @@ export function appendScrape(
         entry.rawKey = ownedKey(parser);
         cache.series.set(entry.rawKey, entry);
         order[at] = entry;
-        const known = cache.byLabels.get(entry.key);
-        if (known === undefined) cache.byLabels.set(entry.key, entry);
+        const known = cache.byLabels.get(entry.labels);
+        if (known === undefined) cache.byLabels.set(entry.labels, entry);
         else entry.canonical = known;
         if (!sampleLimitErr) res.seriesAdded++;
       }

@@ -1,12 +1,10 @@
-import type { Labels } from '@scrapewire/model';
+import { type Labels, LabelsMap } from '@scrapewire/model';
 import type { Metadata, MetricType, SeriesRef } from '@scrapewire/storage';
 
 /** A series the target exposes: its final labels and the storage's ref for it. */
 export interface CacheEntry {
   ref: SeriesRef;
   readonly labels: Labels;
-  /** `labels.key()` (computed once and shared with the Labels object). */
-  readonly key: string;
   /** The raw series text this entry is cached under in {@link ScrapeCache.series} ('' for report series). */
   rawKey: string;
   /** The last scrape iteration that saw this raw series text. */
@@ -35,7 +33,6 @@ export function newCacheEntry(labels: Labels, lastIter: number): CacheEntry {
   const e = {
     ref: 0,
     labels,
-    key: labels.key(),
     rawKey: '',
     lastIter,
     canonical: undefined as unknown as CacheEntry,
@@ -97,10 +94,10 @@ export class ScrapeCache {
   readonly dropped = new Map<string, number>();
   readonly metadata = new Map<string, MetadataEntry>();
   /**
-   * Canonical entries by final label set (`labels.key()`), consulted only when a new raw series is
-   * cached, so that every spelling of one series shares one canonical entry. Flushed with `series`.
+   * Canonical entries by final label set, consulted only when a new raw series is cached, so that every
+   * spelling of one series shares one canonical entry. Flushed with `series`.
    */
-  byLabels = new Map<string, CacheEntry>();
+  readonly byLabels = new LabelsMap<CacheEntry>((e) => e.labels);
   /**
    * Canonical entries appended in the previous completed scrape: the candidates for stale markers, which
    * go to those whose `stamp` is not the current scrape's.
@@ -136,7 +133,7 @@ export class ScrapeCache {
    */
   inherit(old: ScrapeCache): void {
     this.prev = old.prev.slice();
-    for (const [k, e] of old.byLabels) if (!this.byLabels.has(k)) this.byLabels.set(k, e);
+    for (const e of old.byLabels.values()) if (!this.byLabels.has(e.labels)) this.byLabels.set(e.labels, e);
   }
 
   /** Records that `entry` was appended in the current scrape (once per canonical series). */
@@ -172,8 +169,8 @@ export class ScrapeCache {
     if (flush) {
       for (const [k, e] of this.series) if (e.lastIter !== this.iter) this.series.delete(k);
       // A canonical entry stays while any spelling of its series was seen (aliases stamp it too).
-      for (const [k, e] of this.byLabels) {
-        if (e.lastIter !== this.iter && e.stamp !== this.stamp) this.byLabels.delete(k);
+      for (const e of this.byLabels.values()) {
+        if (e.lastIter !== this.iter && e.stamp !== this.stamp) this.byLabels.delete(e.labels);
       }
       for (const [k, it] of this.dropped) if (it !== this.iter) this.dropped.delete(k);
       for (const [k, m] of this.metadata) if (m.lastIter < this.iter - 10) this.metadata.delete(k);

@@ -1,4 +1,4 @@
-import { InvalidOptionsError, type Labels } from '@scrapewire/model';
+import { InvalidOptionsError, type Labels, LabelsMap } from '@scrapewire/model';
 import type { Appendable, Appender, Exemplar, Metadata, NativeHistogram, SeriesRef } from './appender.js';
 import { StorageError, type StorageErrorCode } from './errors.js';
 import { LabelMatcher, type LabelMatcherSpec, matchesAll } from './label-matcher.js';
@@ -69,7 +69,7 @@ const DEFAULT_MAX_EXEMPLARS = 10;
  */
 interface MemSeries {
   readonly ref: SeriesRef;
-  /** Its label set; `labels.key()` (computed once per Labels) is its key in the storage's map. */
+  /** Its label set, by which the storage's map finds it (see LabelsMap). */
   readonly labels: Labels;
   /**
    * The newest point, inline: with `maxPointsPerSeries: 1` it is the whole series. `lastT` is NaN while
@@ -216,7 +216,7 @@ export class MemoryStorage implements Appendable {
   readonly #maxSeries: number;
   readonly #maxExemplars: number;
   readonly #maxPoints: number;
-  readonly #byKey = new Map<string, MemSeries>();
+  readonly #byLabels = new LabelsMap<MemSeries>((s) => s.labels);
   /**
    * Series by ref: refs are handed out in sequence, so the series with ref `r` sits at
    * `#byRef[r - #refBase]`, with `undefined` for refs not (or no longer) committed. A packed array costs
@@ -259,7 +259,7 @@ export class MemoryStorage implements Appendable {
   series(matchers: readonly (LabelMatcherSpec | LabelMatcher)[] = []): Labels[] {
     const ms = LabelMatcher.compileAll(matchers);
     const out: Labels[] = [];
-    for (const s of this.#byKey.values()) if (matchesAll(ms, s.labels)) out.push(s.labels);
+    for (const s of this.#byLabels.values()) if (matchesAll(ms, s.labels)) out.push(s.labels);
     return out.sort(compareLabels);
   }
 
@@ -273,7 +273,7 @@ export class MemoryStorage implements Appendable {
   ): LatestSample[] {
     const ms = LabelMatcher.compileAll(matchers);
     const out: LatestSample[] = [];
-    for (const s of this.#byKey.values()) {
+    for (const s of this.#byLabels.values()) {
       const last = lastPoint(s);
       if (!last || (last.stale && !options.includeStale) || !matchesAll(ms, s.labels)) continue;
       out.push(
@@ -293,7 +293,7 @@ export class MemoryStorage implements Appendable {
   ): SeriesPoints[] {
     const ms = LabelMatcher.compileAll(matchers);
     const out: SeriesPoints[] = [];
-    for (const s of this.#byKey.values()) {
+    for (const s of this.#byLabels.values()) {
       if (!matchesAll(ms, s.labels)) continue;
       const samples: SamplePoint[] = [];
       const m = s.more;
@@ -313,7 +313,7 @@ export class MemoryStorage implements Appendable {
   ): { labels: Labels; exemplars: readonly Exemplar[] }[] {
     const ms = LabelMatcher.compileAll(matchers);
     const out: { labels: Labels; exemplars: readonly Exemplar[] }[] = [];
-    for (const s of this.#byKey.values()) {
+    for (const s of this.#byLabels.values()) {
       if (s.exemplars !== undefined && s.exemplars.length > 0 && matchesAll(ms, s.labels))
         out.push({ labels: s.labels, exemplars: [...s.exemplars] });
     }
@@ -322,13 +322,13 @@ export class MemoryStorage implements Appendable {
 
   /** The metadata last committed for the series with exactly these labels. */
   metadata(labels: Labels): Metadata | undefined {
-    return this.#byKey.get(labels.key())?.metadata;
+    return this.#byLabels.get(labels)?.metadata;
   }
 
   /** Counters since creation. */
   stats(): MemoryStorageStats {
     return {
-      series: this.#byKey.size,
+      series: this.#byLabels.size,
       samplesAppended: this.#samplesAppended,
       commits: this.#commits,
       rollbacks: this.#rollbacks,
@@ -341,7 +341,7 @@ export class MemoryStorage implements Appendable {
     const minT = this.#maxTimestampMs - this.#retentionMs;
     this.#lastGcAtMs = this.#maxTimestampMs;
     let inByRef = 0;
-    for (const s of this.#byKey.values()) {
+    for (const s of this.#byLabels.values()) {
       const m = s.more;
       if (s.lastT < minT) {
         // Every point is at or before the newest one, so all of them are gone.
@@ -364,7 +364,7 @@ export class MemoryStorage implements Appendable {
       }
       if (Number.isNaN(s.lastT) && (s.exemplars === undefined || s.exemplars.length === 0)) {
         s.live = false;
-        this.#byKey.delete(s.labels.key());
+        this.#byLabels.delete(s.labels);
         this.#forgetRef(s.ref);
       } else if (s.ref >= this.#refBase) {
         inByRef++;
@@ -397,9 +397,9 @@ export class MemoryStorage implements Appendable {
     return this.#oldRefs?.get(ref);
   }
 
-  /** @internal The committed series with this key (`labels.key()`), if any. */
-  _byKey(key: string): MemSeries | undefined {
-    return this.#byKey.get(key);
+  /** @internal The committed series with these labels, if any. */
+  _byLabels(labels: Labels): MemSeries | undefined {
+    return this.#byLabels.get(labels);
   }
 
   #setRef(ref: SeriesRef, s: MemSeries): void {
@@ -429,7 +429,7 @@ export class MemoryStorage implements Appendable {
 
   /** @internal A new, not yet visible series; counts against the limit together with `pendingNew`. */
   _newSeries(labels: Labels, pendingNew: number): MemSeries {
-    if (this.#byKey.size + pendingNew >= this.#maxSeries) {
+    if (this.#byLabels.size + pendingNew >= this.#maxSeries) {
       this._countReject('SW_ERR_SERIES_LIMIT');
       throw new StorageError(
         'SW_ERR_SERIES_LIMIT',
@@ -461,11 +461,10 @@ export class MemoryStorage implements Appendable {
     // A series created by this transaction may meanwhile have been created by another one. Its ref is
     // then not registered: a caller passing it back misses, finds the series by labels and gets the
     // committed series' ref in return, as it would have through an alias.
-    const key = p.labels.key();
-    const s = this.#byKey.get(key);
+    const s = this.#byLabels.get(p.labels);
     if (s !== undefined) return s;
     p.live = true;
-    this.#byKey.set(key, p);
+    this.#byLabels.set(p.labels, p);
     this.#setRef(p.ref, p);
     return p;
   }
@@ -627,8 +626,8 @@ class MemoryAppender implements Appender {
   #kinds: number[] = [];
   #hists: Map<number, NativeHistogram> | undefined;
   #others: PendingOther[] = [];
-  /** Series this transaction created, by key and by ref. */
-  readonly #newByKey = new Map<string, MemSeries>();
+  /** Series this transaction created, by labels and by ref. */
+  readonly #newByLabels = new LabelsMap<MemSeries>((s) => s.labels);
   readonly #newByRef = new Map<SeriesRef, MemSeries>();
   /**
    * The index of the newest pending point per series whose `owner` another transaction took over since
@@ -660,13 +659,12 @@ class MemoryAppender implements Appender {
       const p = this.#newByRef.get(ref);
       if (p !== undefined && (p.labels === labels || p.labels.equals(labels))) return p;
     }
-    const key = labels.key();
-    const s = this.#storage._byKey(key);
+    const s = this.#storage._byLabels(labels);
     if (s !== undefined) return s;
-    let p = this.#newByKey.get(key);
+    let p = this.#newByLabels.get(labels);
     if (!p) {
-      p = this.#storage._newSeries(labels, this.#newByKey.size);
-      this.#newByKey.set(key, p);
+      p = this.#storage._newSeries(labels, this.#newByLabels.size);
+      this.#newByLabels.set(labels, p);
       this.#newByRef.set(p.ref, p);
     }
     return p;

@@ -1,5 +1,12 @@
 import type { RemoteWriteConfig } from '@scrapewire/config';
-import { InvalidOptionsError, Labels, LabelsBuilder, type Logger, noopLogger } from '@scrapewire/model';
+import {
+  InvalidOptionsError,
+  Labels,
+  LabelsBuilder,
+  LabelsMap,
+  type Logger,
+  noopLogger,
+} from '@scrapewire/model';
 import { type CompiledRelabelConfigs, compileRelabelConfigs, relabel } from '@scrapewire/relabel';
 import type { Appendable, Appender, Exemplar, Metadata, NativeHistogram, SeriesRef } from '../appender.js';
 import { createHttpRemoteWriteClient, type RemoteWriteClient } from './http-client.js';
@@ -142,7 +149,7 @@ export class RemoteWriteStorage implements Appendable {
   readonly #queue: QueueManager;
   readonly #metrics: RemoteWriteMetrics;
   readonly #maxCached: number;
-  readonly #byKey = new Map<string, CachedSeries>();
+  readonly #byLabels = new LabelsMap<CachedSeries>((s) => s.input);
   /**
    * The same series by ref: refs are handed out in sequence, so `#byRef[ref - #refBase]`, a dense array
    * rather than a second map (a lookup per sample, and ~30 bytes less per series).
@@ -240,12 +247,11 @@ export class RemoteWriteStorage implements Appendable {
       const s = this.#byRef[i]!;
       if (s.input === labels || s.input.equals(labels)) return s;
     }
-    const key = labels.key();
-    const known = this.#byKey.get(key);
+    const known = this.#byLabels.get(labels);
     if (known) return known;
-    if (this.#byKey.size >= this.#maxCached) {
+    if (this.#byLabels.size >= this.#maxCached) {
       // Forget everything rather than track recency on the hot path; refs then miss and fall back to labels.
-      this.#byKey.clear();
+      this.#byLabels.clear();
       this.#refBase += this.#byRef.length;
       this.#byRef = [];
     }
@@ -262,7 +268,7 @@ export class RemoteWriteStorage implements Appendable {
     // string per series whenever external labels or relabeling made new label sets.
     const bin = final.isEmpty ? '' : encodeLabelsBinary(final);
     const s = new CachedSeries(newRef, labels, final, bin, bin === '' ? 0 : shardHash(bin));
-    this.#byKey.set(key, s);
+    this.#byLabels.set(labels, s);
     this.#byRef.push(s);
     return s;
   }
