@@ -109,6 +109,20 @@ describe('appendScrape metadata', () => {
     ]);
   });
 
+  it('shares one metadata snapshot between targets that expose the same family', async () => {
+    const a = opts();
+    const b = opts();
+    await scrape(new RecordingAppendable(), a, BODY, 1000);
+    await scrape(new RecordingAppendable(), b, BODY, 1000);
+    const snapA = a.cache.metadata.get('req_total')?.snapshot;
+    expect(snapA).toEqual({ type: 'counter', help: 'Requests served.', unit: '' });
+    expect(Object.isFrozen(snapA)).toBe(true);
+    expect(b.cache.metadata.get('req_total')?.snapshot).toBe(snapA);
+    const c = opts();
+    await scrape(new RecordingAppendable(), c, BODY.replace('Requests served.', 'Other.'), 1000);
+    expect(c.cache.metadata.get('req_total')?.snapshot).not.toBe(snapA);
+  });
+
   it('reports a series that first appears in a later scrape', async () => {
     const store = new RecordingAppendable();
     const o = opts();

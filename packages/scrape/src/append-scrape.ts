@@ -2,6 +2,7 @@ import type { Labels } from '@scrapewire/model';
 import type { Appender, Metadata } from '@scrapewire/storage';
 import { StorageError } from '@scrapewire/storage';
 import { ScrapeError } from './errors.js';
+import { pooledMetadata, pooledString } from './metadata-pool.js';
 import { belongsToFamily } from './metric-family.js';
 import type { ScrapeMetrics } from './metrics.js';
 import { type CacheEntry, type MetadataEntry, newCacheEntry, type ScrapeCache } from './scrape-cache.js';
@@ -170,7 +171,7 @@ export function appendScrape(
           lastFamily = h.metricName;
           lastMeta = metadataFor(cache, lastFamily, iter, metaPos++);
           if (lastMeta.help !== h.text) {
-            lastMeta.help = ownedString(h.text);
+            lastMeta.help = pooledString(h.text);
             lastMeta.snapshot = undefined;
           }
         } else if (kind === EntryKind.Unit) {
@@ -178,7 +179,7 @@ export function appendScrape(
           lastFamily = u.metricName;
           lastMeta = metadataFor(cache, lastFamily, iter, metaPos++);
           if (lastMeta.unit !== u.unit) {
-            lastMeta.unit = u.unit;
+            lastMeta.unit = pooledString(u.unit);
             lastMeta.snapshot = undefined;
           }
         }
@@ -331,7 +332,7 @@ function reportMetadata(
 }
 
 function snapshotOf(m: MetadataEntry): Metadata {
-  const snap: Metadata = Object.freeze({ type: m.type, help: m.help, unit: m.unit });
+  const snap = pooledMetadata(m.type, m.help, m.unit);
   m.snapshot = snap;
   return snap;
 }
@@ -343,7 +344,7 @@ function metadataFor(cache: ScrapeCache, name: string, iter: number, pos: number
   if (m === undefined || m.name !== name) {
     m = cache.metadata.get(name);
     if (m === undefined) {
-      const owned = ownedString(name);
+      const owned = pooledString(name);
       m = { name: owned, type: 'unknown', help: '', unit: '', lastIter: iter, snapshot: undefined };
       cache.metadata.set(owned, m);
     }
@@ -378,16 +379,6 @@ export function appendAllStale(entries: Iterable<CacheEntry>, app: Appender, tsM
       // Ignored, as above.
     }
   }
-}
-
-/**
- * A copy of `s` that shares no memory with anything else. The parser's metadata strings may be O(1)
- * slices of the whole body string, which they would keep alive from the cache; copied only when metadata
- * is new or changed. (V8 has no string copy: a round trip through UTF-8 bytes makes a flat new string;
- * parsed text is valid UTF-8, so the round trip is exact.)
- */
-function ownedString(s: string): string {
-  return s.length === 0 ? s : Buffer.from(s, 'utf8').toString('utf8');
 }
 
 /**
