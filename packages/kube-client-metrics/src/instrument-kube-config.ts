@@ -1,16 +1,14 @@
-import {
-  type ApiConstructor,
-  type ApiType,
-  createConfiguration,
-  type HttpLibrary,
-  type Informer,
-  type KubeConfig,
-  type KubernetesObject,
-  type ListPromise,
-  ListWatch,
-  type ObjectCache,
-  ServerConfiguration,
+import type {
+  ApiConstructor,
+  ApiType,
+  HttpLibrary,
+  Informer,
+  KubeConfig,
+  KubernetesObject,
+  ListPromise,
+  ObjectCache,
 } from '@kubernetes/client-node';
+import { clientNode } from './client-node.js';
 import { type KubeClientMetricsLogger, silentLogger } from './logger.js';
 import { instrumentHttpLibrary } from './instrumented-http-library.js';
 import { InstrumentedWatch } from './instrumented-watch.js';
@@ -104,6 +102,7 @@ export function instrumentKubeConfig(
         logger,
         now: options.now,
       });
+      const { createConfiguration, ServerConfiguration } = clientNode();
       const configuration = createConfiguration({
         baseServer: new ServerConfiguration(cluster.server, {}),
         authMethods: { default: kubeConfig },
@@ -118,6 +117,7 @@ export function instrumentKubeConfig(
       labelSelector?: string,
       fieldSelector?: string,
     ): Informer<T> & ObjectCache<T> {
+      const { ListWatch } = clientNode();
       return new ListWatch<T>(path, createWatch(), listFn, false, labelSelector, fieldSelector);
     },
   };

@@ -1,10 +1,5 @@
-import {
-  type HttpLibrary,
-  IsomorphicFetchHttpLibrary,
-  type RequestContext,
-  ResponseContext,
-  wrapHttpLibrary,
-} from '@kubernetes/client-node';
+import type { HttpLibrary, RequestContext, ResponseContext } from '@kubernetes/client-node';
+import { clientNode } from './client-node.js';
 import { type KubeClientMetricsLogger, silentLogger } from './logger.js';
 import { ERROR_CODE } from './hooks.js';
 import type { KubeClientMetrics } from './kube-client-metrics.js';
@@ -42,6 +37,7 @@ export interface InstrumentHttpLibraryOptions {
  * Pass the result as `httpApi` to client-node's `createConfiguration`.
  */
 export function instrumentHttpLibrary(options: InstrumentHttpLibraryOptions): HttpLibrary {
+  const { IsomorphicFetchHttpLibrary, wrapHttpLibrary } = clientNode();
   const inner = options.inner ?? new IsomorphicFetchHttpLibrary();
   const metrics = options.metrics;
   const recorder = new RequestRecorder(
@@ -94,14 +90,14 @@ async function send(
     recorder.latency(method, url, startedAt);
     const failed = Promise.reject(err);
     failed.catch(() => {});
-    return new ResponseContext(response.httpStatusCode, response.headers, {
+    return new (clientNode().ResponseContext)(response.httpStatusCode, response.headers, {
       text: () => failed as Promise<never>,
       binary: () => failed as Promise<never>,
     });
   }
   recorder.latency(method, url, startedAt);
   recorder.responseSize(method, Buffer.byteLength(text));
-  return new ResponseContext(response.httpStatusCode, response.headers, {
+  return new (clientNode().ResponseContext)(response.httpStatusCode, response.headers, {
     text: () => Promise.resolve(text),
     binary: () => Promise.resolve(Buffer.from(text)),
   });

@@ -1,4 +1,5 @@
-import { type KubeConfig, Watch } from '@kubernetes/client-node';
+import type { KubeConfig, Watch } from '@kubernetes/client-node';
+import { clientNode } from './client-node.js';
 import { type KubeClientMetricsLogger, silentLogger } from './logger.js';
 import { ERROR_CODE } from './hooks.js';
 import type { KubeClientMetrics } from './kube-client-metrics.js';
@@ -25,27 +26,32 @@ export interface InstrumentedWatchOptions {
  *
  * It relies only on `Watch`'s public contract (the promise settles once the response headers are in;
  * a non-200 answer reaches `done` as an error carrying `statusCode`), which 1.x and 2.x share, so it can
- * be passed wherever a `Watch` is expected, e.g. to `new ListWatch(path, watch, listFn)`.
+ * be passed wherever a `Watch` is expected, e.g. to `new ListWatch(path, watch, listFn)`. It wraps a
+ * `Watch` rather than extending it, so that importing this package does not load client-node (see
+ * `client-node.ts`); it has `Watch`'s public shape (`config` and `watch`).
  */
-export class InstrumentedWatch extends Watch {
+export class InstrumentedWatch implements Watch {
+  readonly config: KubeConfig;
+  private readonly inner: Watch;
   private readonly metrics: KubeClientMetrics;
   private readonly logger: KubeClientMetricsLogger;
   private readonly now: Clock;
 
   constructor(config: KubeConfig, options: InstrumentedWatchOptions) {
-    super(config);
+    this.config = config;
+    this.inner = new (clientNode().Watch)(config);
     this.metrics = options.metrics;
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? defaultClock;
   }
 
-  override async watch(
+  async watch(
     path: WatchArgs[0],
     queryParams: WatchArgs[1],
     callback: WatchArgs[2],
     done: WatchArgs[3],
   ): Promise<AbortController> {
-    if (!this.metrics.registered) return super.watch(path, queryParams, callback, done);
+    if (!this.metrics.registered) return this.inner.watch(path, queryParams, callback, done);
     const recorder = new RequestRecorder(
       this.metrics,
       this.config.getCurrentCluster()?.server,
@@ -65,7 +71,7 @@ export class InstrumentedWatch extends Watch {
       done(err);
     };
     try {
-      const controller = await super.watch(path, queryParams, callback, countingDone);
+      const controller = await this.inner.watch(path, queryParams, callback, countingDone);
       count('200');
       return controller;
     } catch (err) {

@@ -24,7 +24,7 @@ describe('FakeKubeApiServer with @kubernetes/client-node', () => {
       metadata: { name: 'b', namespace: 'ns', labels: { app: 'y' } },
       spec: { containers: [] },
     });
-    const kc = kubeConfigForUrl(api.url);
+    const kc = await kubeConfigForUrl(api.url);
     const core = kc.makeApiClient(CoreV1Api);
     const informer = makeInformer<V1Pod>(
       kc,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { RequestOptions } from 'node:https';
 import type { HttpClientConfig, KubernetesSDConfig, SecretSource } from '@scrapewire/config';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeConnection, KubeTlsOptions } from './kube-http-client.js';
 
 /** Reads a file as text (a seam for tests). */
@@ -106,19 +106,28 @@ export async function connectionFromKubeConfig(kc: KubeConfig): Promise<KubeConn
 }
 
 /**
+ * `@kubernetes/client-node`, imported when a KubeConfig is first needed: it is large (~14 MiB of source
+ * kept in the heap, ~0.4 s to load) and only kubeconfig files and in-cluster credentials need it, so
+ * an agent without Kubernetes discovery, or one given `api_server`, never loads it.
+ */
+function loadClientNode(): Promise<typeof import('@kubernetes/client-node')> {
+  return import('@kubernetes/client-node');
+}
+
+/**
  * Chooses the KubeConfig for a config without `api_server`: `kubeconfig_file` (current context), or the
  * in-cluster service account (client-node reads `KUBERNETES_SERVICE_HOST` and the token files).
  */
-export function loadKubeConfig(config: KubernetesSDConfig): KubeConfig {
-  const kc = new KubeConfig();
+export async function loadKubeConfig(config: KubernetesSDConfig): Promise<KubeConfig> {
+  const kc = new (await loadClientNode()).KubeConfig();
   if (config.kubeconfigFile !== undefined) kc.loadFromFile(config.kubeconfigFile);
   else kc.loadFromCluster();
   return kc;
 }
 
 /** A KubeConfig pointing at a plain-HTTP server with no credentials, e.g. a test's fake API server. */
-export function kubeConfigForUrl(server: string): KubeConfig {
-  const kc = new KubeConfig();
+export async function kubeConfigForUrl(server: string): Promise<KubeConfig> {
+  const kc = new (await loadClientNode()).KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'c', server, skipTLSVerify: server.startsWith('http:') }],
     users: [{ name: 'u' }],

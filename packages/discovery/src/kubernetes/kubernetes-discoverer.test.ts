@@ -69,7 +69,7 @@ describe('kubernetesDiscoverer configuration', () => {
   });
 
   it('own_namespace uses the namespace of the kubeconfig context', async () => {
-    const kc = kubeConfigForUrl(api.url);
+    const kc = await kubeConfigForUrl(api.url);
     kc.contexts = kc.contexts.map((c) => ({ ...c, namespace: 'data' }));
     collector = new GroupCollector(
       kubernetesDiscoverer(sdConfig('pod', '', { namespaces: { ownNamespace: true, names: [] } }), {

@@ -436,7 +436,7 @@ export function kubernetesDiscoverer(
         conn = inCluster.connection;
         clusterNamespace = inCluster.namespace;
       } else {
-        kc = loadKubeConfig(config);
+        kc = await loadKubeConfig(config);
         conn = await connectionFromKubeConfig(kc);
       }
       clusterNamespace ??= kc?.getContextObject(kc.currentContext)?.namespace;
