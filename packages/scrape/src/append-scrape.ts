@@ -3,6 +3,7 @@ import type { Appender, Metadata } from '@scrapewire/storage';
 import { StorageError } from '@scrapewire/storage';
 import { ScrapeError } from './errors.js';
 import { pooledMetadata, pooledString } from './metadata-pool.js';
+import { pooledSeriesKey } from './series-key-pool.js';
 import { belongsToFamily } from './metric-family.js';
 import type { ScrapeMetrics } from './metrics.js';
 import { type CacheEntry, type MetadataEntry, newCacheEntry, type ScrapeCache } from './scrape-cache.js';
@@ -204,7 +205,7 @@ export function appendScrape(
         }
         const final = o.mutate(parser.labels());
         if (final === undefined || final.isEmpty) {
-          cache.dropped.set(ownedKey(parser), iter);
+          cache.dropped.set(pooledSeriesKey(parser), iter);
           continue;
         }
         const err = checkSeries(final, o);
@@ -252,7 +253,7 @@ export function appendScrape(
       appended++;
       entry.lastIter = iter;
       if (isNew) {
-        entry.rawKey = ownedKey(parser);
+        entry.rawKey = pooledSeriesKey(parser);
         cache.series.set(entry.rawKey, entry);
         order[at] = entry;
         const known = cache.byLabels.get(entry.labels);
@@ -379,13 +380,4 @@ export function appendAllStale(entries: Iterable<CacheEntry>, app: Appender, tsM
       // Ignored, as above.
     }
   }
-}
-
-/**
- * The current series key as a string of its own, for keeping in the cache. `seriesKey()` is a slice of
- * the decoded body, and V8 keeps the whole body alive for as long as any slice of it lives; a cache that
- * kept slices would pin every body that introduced a long-lived series. Copied on a cache miss only.
- */
-function ownedKey(parser: ExpositionParser): string {
-  return Buffer.from(parser.seriesBytes()).toString('latin1');
 }
