@@ -188,6 +188,24 @@ describe('appendScrape', () => {
     expect(store.values('{__name__="a", x="1", y="2"}')).toEqual([1, 1, 'stale']);
   });
 
+  it('forgets cached and dropped series that a successful scrape no longer exposes, and only those', async () => {
+    const store = new RecordingAppendable();
+    const o = opts({ mutate: (l) => (l.get('__name__').startsWith('x') ? undefined : l) });
+    const sizes = () => [o.cache.series.size, o.cache.dropped.size, o.cache.byLabels.size];
+    await scrape(store, o, 'a 1\nb 1\nx1 1\nx2 1\n', 1000);
+    expect(sizes()).toEqual([2, 2, 2]);
+    // Repeats (the same series twice, a dropped one twice) still count as one series seen each.
+    await scrape(store, o, 'a 1\nb 1\nb 1\nx1 1\nx1 1\nx2 1\n', 2000);
+    expect(sizes()).toEqual([2, 2, 2]);
+    // A repeat must not stand in for the series that went away.
+    await scrape(store, o, 'a 1\na 1\nx1 1\nx1 1\n', 3000);
+    expect(sizes()).toEqual([1, 1, 1]);
+    expect(o.cache.series.has('a') && o.cache.dropped.has('x1')).toBe(true);
+    // A failed scrape forgets nothing.
+    await scrape(store, o, 'c 1\nbroken{ 1\n', 4000);
+    expect(o.cache.series.has('a')).toBe(true);
+  });
+
   it('lets a fresh cache inherit a predecessor: only series that vanish across the handover go stale', async () => {
     const store = new RecordingAppendable();
     const before = opts({ mutate: (l) => l });

@@ -199,13 +199,18 @@ export function appendScrape(
       }
       let isNew = false;
       if (entry === undefined) {
-        if (cache.dropped.has(key)) {
-          cache.dropped.set(key, iter);
+        const droppedAt = cache.dropped.get(key);
+        if (droppedAt !== undefined) {
+          if (droppedAt !== iter) {
+            cache.dropped.set(key, iter);
+            cache.seenDropped++;
+          }
           continue;
         }
         const final = o.mutate(parser.labels());
         if (final === undefined || final.isEmpty) {
           cache.dropped.set(pooledSeriesKey(parser), iter);
+          cache.seenDropped++;
           continue;
         }
         const err = checkSeries(final, o);
@@ -244,6 +249,8 @@ export function appendScrape(
             res.error = new ScrapeError('SW_ERR_APPEND', e.message, o.url, { cause: e });
             return res;
           }
+          // (A new entry is not cached when its first sample fails, so it is not counted as seen.)
+          if (!isNew && entry.lastIter !== iter) cache.seenSeries++;
           entry.lastIter = iter;
           continue;
         }
@@ -251,6 +258,7 @@ export function appendScrape(
         return res;
       }
       appended++;
+      if (entry.lastIter !== iter) cache.seenSeries++;
       entry.lastIter = iter;
       if (isNew) {
         entry.rawKey = pooledSeriesKey(parser);

@@ -118,6 +118,13 @@ export class ScrapeCache {
    * them; {@link iterDone} clears the list.
    */
   readonly metaReported: CacheEntry[] = [];
+  /**
+   * Entries of `series` (and keys of `dropped`) seen in the current scrape, each counted once. When they
+   * account for the whole map, nothing can be flushed and {@link iterDone} skips walking it: a steady
+   * target then ends a scrape without touching every entry.
+   */
+  seenSeries = 0;
+  seenDropped = 0;
   private sizeAtLastSuccess = 0;
 
   /** The current scrape's metadata reports did not reach storage: report them again next time. */
@@ -147,7 +154,8 @@ export class ScrapeCache {
 
   /**
    * Ends a scrape iteration. After a successful, non-empty scrape (`flush`), entries not seen in this
-   * iteration are dropped and metadata unseen for more than 10 iterations is forgotten. After a failed or
+   * iteration are dropped, and metadata unseen for more than 10 iterations is forgotten (checked when
+   * series went away and every 16 iterations). After a failed or
    * empty scrape nothing is flushed unless the cache has grown past `2 × size at last success + 1000`.
    *
    * @returns `true` when a forced flush happened.
@@ -167,14 +175,34 @@ export class ScrapeCache {
       this.metadataOrder.length = 0;
     }
     if (flush) {
-      for (const [k, e] of this.series) if (e.lastIter !== this.iter) this.series.delete(k);
-      // A canonical entry stays while any spelling of its series was seen (aliases stamp it too).
-      for (const e of this.byLabels.values()) {
-        if (e.lastIter !== this.iter && e.stamp !== this.stamp) this.byLabels.delete(e.labels);
+      const iter = this.iter;
+      const seriesGone = this.seenSeries !== this.series.size;
+      const droppedGone = this.seenDropped !== this.dropped.size;
+      // forEach rather than for-of: no [key, value] array per entry.
+      if (seriesGone) {
+        this.series.forEach((e, k) => {
+          if (e.lastIter !== iter) this.series.delete(k);
+        });
       }
-      for (const [k, it] of this.dropped) if (it !== this.iter) this.dropped.delete(k);
-      for (const [k, m] of this.metadata) if (m.lastIter < this.iter - 10) this.metadata.delete(k);
+      if (droppedGone) {
+        this.dropped.forEach((it, k) => {
+          if (it !== iter) this.dropped.delete(k);
+        });
+      }
+      // Canonical entries and metadata only hold memory once unused, so they are swept when series went
+      // away and every 16th scrape otherwise, rather than walked on every scrape.
+      if (seriesGone || droppedGone || (iter & 15) === 0) {
+        // A canonical entry stays while any spelling of its series was seen (aliases stamp it too).
+        for (const e of this.byLabels.values()) {
+          if (e.lastIter !== iter && e.stamp !== this.stamp) this.byLabels.delete(e.labels);
+        }
+        this.metadata.forEach((m, k) => {
+          if (m.lastIter < iter - 10) this.metadata.delete(k);
+        });
+      }
     }
+    this.seenSeries = 0;
+    this.seenDropped = 0;
     this.metaReported.length = 0;
     const old = this.prev;
     this.prev = this.cur;
