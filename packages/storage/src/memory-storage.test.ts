@@ -575,3 +575,32 @@ describe('MemoryStorage series refs', () => {
     expect(st.stats().series).toBe(1);
   });
 });
+
+describe('MemoryStorage transaction arrays', () => {
+  it("reuses a finished transaction's arrays without replaying its points", async () => {
+    const st = new MemoryStorage({ maxPointsPerSeries: 1 });
+    const first = st.appender();
+    for (const job of ['a', 'b', 'c']) first.append(0, up(job), 1000, 1);
+    await first.commit();
+    // Fewer points than the arrays hold from the first transaction, then a rolled-back one, then more.
+    const second = st.appender();
+    second.append(0, up('a'), 2000, 2);
+    await second.commit();
+    const third = st.appender();
+    third.append(0, up('b'), 3000, 3);
+    third.append(0, up('c'), 3000, 3);
+    await third.rollback();
+    const fourth = st.appender();
+    fourth.append(0, up('c'), 4000, 4);
+    // Two open transactions at once each get arrays of their own.
+    const fifth = st.appender();
+    fifth.append(0, up('d'), 4000, 5);
+    await fourth.commit();
+    await fifth.commit();
+    const latest = Object.fromEntries(
+      st.latest([]).map((s) => [s.labels.get('job'), [s.sample.timestampMs, s.sample.value]]),
+    );
+    expect(latest).toEqual({ a: [2000, 2], b: [1000, 1], c: [4000, 4], d: [4000, 5] });
+    expect(st.stats()).toMatchObject({ samplesAppended: 6, rejected: {} });
+  });
+});

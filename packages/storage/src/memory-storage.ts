@@ -118,14 +118,45 @@ const HISTOGRAM = 2;
  * rare exemplars and metadata updates as objects.
  */
 interface PendingBatch {
-  readonly series: readonly MemSeries[];
-  readonly ts: readonly number[];
-  readonly vs: readonly number[];
-  readonly kinds: readonly number[];
+  readonly points: PendingPoints;
   /** Histograms by point index. */
   readonly hists: ReadonlyMap<number, NativeHistogram> | undefined;
   readonly others: readonly PendingOther[];
 }
+
+/**
+ * A transaction's points as parallel arrays, one entry per point. A storage hands committed and rolled
+ * back ones to the next transaction (see `MemoryStorage._pendingPoints`): filling fresh arrays by `push`
+ * reallocated each one several times per scrape, most of a scrape's garbage in this store. Entries past
+ * `length` are left over from an earlier transaction and overwritten as points come.
+ */
+class PendingPoints {
+  readonly series: MemSeries[] = [];
+  readonly ts: number[] = [];
+  readonly vs: number[] = [];
+  readonly kinds: number[] = [];
+  length = 0;
+
+  /** Adds a point; returns its index. */
+  push(s: MemSeries, t: number, v: number, kind: number): number {
+    const i = this.length++;
+    if (i < this.series.length) {
+      this.series[i] = s;
+      this.ts[i] = t;
+      this.vs[i] = v;
+      this.kinds[i] = kind;
+    } else {
+      this.series.push(s);
+      this.ts.push(t);
+      this.vs.push(v);
+      this.kinds.push(kind);
+    }
+    return i;
+  }
+}
+
+/** Spare {@link PendingPoints} a storage keeps; more are only needed while transactions overlap. */
+const MAX_SPARE_POINTS = 4;
 
 type PendingOther =
   | { readonly kind: 'exemplar'; readonly series: MemSeries; readonly exemplar: Exemplar }
@@ -217,6 +248,7 @@ export class MemoryStorage implements Appendable {
   readonly #maxExemplars: number;
   readonly #maxPoints: number;
   readonly #byLabels = new LabelsMap<MemSeries>((s) => s.labels);
+  readonly #sparePoints: PendingPoints[] = [];
   /**
    * Series by ref: refs are handed out in sequence, so the series with ref `r` sits at
    * `#byRef[r - #refBase]`, with `undefined` for refs not (or no longer) committed. A packed array costs
@@ -472,11 +504,12 @@ export class MemoryStorage implements Appendable {
   /** @internal Applies a committed transaction in one go. */
   _apply(batch: PendingBatch, from: MemoryAppender): void {
     this.#commits++;
-    const { series, ts, vs, kinds, hists } = batch;
+    const { points, hists } = batch;
+    const { series, ts, vs, kinds } = points;
     const maxPoints = this.#maxPoints;
     let maxT = this.#maxTimestampMs;
     let appended = 0;
-    for (let i = 0; i < series.length; i++) {
+    for (let i = 0; i < points.length; i++) {
       const p = series[i]!;
       if (p.owner === from) p.owner = undefined;
       const s = this.#resolve(p);
@@ -546,13 +579,26 @@ export class MemoryStorage implements Appendable {
         s.metadata = op.metadata;
       }
     }
+    this._releasePendingPoints(points);
     // Trimming walks every series, so do it once a tenth of the retention has passed, not per commit.
     if (this.#maxTimestampMs - this.#lastGcAtMs >= this.#retentionMs / 10) this.gc();
   }
 
   /** @internal */
-  _rolledBack(): void {
+  _rolledBack(points: PendingPoints): void {
     this.#rollbacks++;
+    this._releasePendingPoints(points);
+  }
+
+  /** @internal Arrays for a new transaction's points: a spare one when there is one. */
+  _pendingPoints(): PendingPoints {
+    return this.#sparePoints.pop() ?? new PendingPoints();
+  }
+
+  /** @internal Takes back a finished transaction's arrays for the next one. */
+  _releasePendingPoints(points: PendingPoints): void {
+    points.length = 0;
+    if (this.#sparePoints.length < MAX_SPARE_POINTS) this.#sparePoints.push(points);
   }
 }
 
@@ -619,23 +665,20 @@ function lowerBound(ts: readonly number[], t: number): number {
 /** One transaction against a {@link MemoryStorage}. */
 class MemoryAppender implements Appender {
   readonly #storage: MemoryStorage;
-  // Pending points, one entry per point in each array (see PendingBatch).
-  #series: MemSeries[] = [];
-  #ts: number[] = [];
-  #vs: number[] = [];
-  #kinds: number[] = [];
+  /** Pending points, taken from the storage when the first point comes. */
+  #points: PendingPoints | undefined;
   #hists: Map<number, NativeHistogram> | undefined;
   #others: PendingOther[] = [];
-  /** Series this transaction created, by labels and by ref. */
-  readonly #newByLabels = new LabelsMap<MemSeries>((s) => s.labels);
-  readonly #newByRef = new Map<SeriesRef, MemSeries>();
+  /** Series this transaction created, by labels and by ref; made when the first one is (not per scrape). */
+  #newByLabels: LabelsMap<MemSeries> | undefined;
+  #newByRef: Map<SeriesRef, MemSeries> | undefined;
   /**
    * The index of the newest pending point per series whose `owner` another transaction took over since
    * this one appended to it (rare: two open transactions writing the same series).
    */
   #spilled: Map<MemSeries, number> | undefined;
   /** The newest exemplar appended or committed per series, for its order checks. */
-  readonly #pendingExemplar = new Map<MemSeries, Exemplar>();
+  #pendingExemplar: Map<MemSeries, Exemplar> | undefined;
   #done = false;
 
   constructor(storage: MemoryStorage) {
@@ -656,13 +699,15 @@ class MemoryAppender implements Appender {
       // one this transaction created, never both, so the order does not change the answer.
       const s = this.#storage._byRef(ref);
       if (s !== undefined && (s.labels === labels || s.labels.equals(labels))) return s;
-      const p = this.#newByRef.get(ref);
+      const p = this.#newByRef?.get(ref);
       if (p !== undefined && (p.labels === labels || p.labels.equals(labels))) return p;
     }
     const s = this.#storage._byLabels(labels);
     if (s !== undefined) return s;
-    let p = this.#newByLabels.get(labels);
+    let p = this.#newByLabels?.get(labels);
     if (!p) {
+      this.#newByLabels ??= new LabelsMap<MemSeries>((x) => x.labels);
+      this.#newByRef ??= new Map();
       p = this.#storage._newSeries(labels, this.#newByLabels.size);
       this.#newByLabels.set(labels, p);
       this.#newByRef.set(p.ref, p);
@@ -695,9 +740,10 @@ class MemoryAppender implements Appender {
     let lastV: number;
     let lastH: NativeHistogram | undefined;
     if (pi >= 0) {
-      lastT = this.#ts[pi]!;
-      lastK = this.#kinds[pi]!;
-      lastV = this.#vs[pi]!;
+      const pp = this.#points!;
+      lastT = pp.ts[pi]!;
+      lastK = pp.kinds[pi]!;
+      lastV = pp.vs[pi]!;
       lastH = lastK === HISTOGRAM ? this.#hists!.get(pi) : undefined;
     } else {
       // The committed newest point; NaN when there is none, which no check below matches.
@@ -719,11 +765,8 @@ class MemoryAppender implements Appender {
         `duplicate sample for timestamp ${t} for ${labels}`,
       );
     }
-    const idx = this.#series.length;
-    this.#series.push(s);
-    this.#ts.push(t);
-    this.#vs.push(value);
-    this.#kinds.push(kind);
+    this.#points ??= this.#storage._pendingPoints();
+    const idx = this.#points.push(s, t, value, kind);
     if (histogram !== undefined) {
       this.#hists ??= new Map();
       this.#hists.set(idx, histogram);
@@ -765,7 +808,7 @@ class MemoryAppender implements Appender {
         `exemplar labels of ${labels} exceed ${EXEMPLAR_MAX_LABEL_RUNES} runes`,
       );
     }
-    const last = this.#pendingExemplar.get(s) ?? s.exemplars?.[s.exemplars.length - 1];
+    const last = this.#pendingExemplar?.get(s) ?? s.exemplars?.[s.exemplars.length - 1];
     if (last && exemplar.timestampMs !== undefined && last.timestampMs !== undefined) {
       if (exemplar.timestampMs < last.timestampMs) {
         this.#reject(
@@ -779,6 +822,7 @@ class MemoryAppender implements Appender {
         }
       }
     }
+    this.#pendingExemplar ??= new Map();
     this.#pendingExemplar.set(s, exemplar);
     this.#others.push({ kind: 'exemplar', series: s, exemplar });
     return s.ref;
@@ -790,19 +834,14 @@ class MemoryAppender implements Appender {
     return s.ref;
   }
 
+  /** Hands the transaction's points over (once: commit and rollback end the transaction). */
   #take(): PendingBatch {
     const batch: PendingBatch = {
-      series: this.#series,
-      ts: this.#ts,
-      vs: this.#vs,
-      kinds: this.#kinds,
+      points: this.#points ?? this.#storage._pendingPoints(),
       hists: this.#hists,
       others: this.#others,
     };
-    this.#series = [];
-    this.#ts = [];
-    this.#vs = [];
-    this.#kinds = [];
+    this.#points = undefined;
     this.#hists = undefined;
     this.#others = [];
     this.#spilled = undefined;
@@ -819,7 +858,11 @@ class MemoryAppender implements Appender {
     if (this.#done) return;
     this.#done = true;
     // Release the series this transaction owned, so they do not keep it reachable.
-    for (const s of this.#take().series) if (s.owner === this) s.owner = undefined;
-    this.#storage._rolledBack();
+    const { points } = this.#take();
+    for (let i = 0; i < points.length; i++) {
+      const s = points.series[i]!;
+      if (s.owner === this) s.owner = undefined;
+    }
+    this.#storage._rolledBack(points);
   }
 }
