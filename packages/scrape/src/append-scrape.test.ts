@@ -167,6 +167,20 @@ describe('appendScrape', () => {
     expect(o.cache.metadataOrder.map((m) => m?.name)).toEqual(['b', 'b', 'a', 'a']);
   });
 
+  it('applies an unchanged metadata line again, since an earlier line may have changed its family', async () => {
+    const store = new RecordingAppendable();
+    const o = opts({ mutate: (l) => l });
+    await scrape(store, o, '# HELP x A.\nx 1\n', 1000);
+    await scrape(store, o, '# HELP x B.\n# HELP x A.\nx 1\n', 2000);
+    expect(o.cache.metadata.get('x')?.help).toBe('A.');
+    // Position 1 still holds "# HELP x A." from the last scrape: recognised, and applied after C.
+    await scrape(store, o, '# HELP x C.\n# HELP x A.\nx 1\n', 3000);
+    expect(o.cache.metadata.get('x')?.help).toBe('A.');
+    await scrape(store, o, '# HELP x C.\n# TYPE x gauge\nx 1\n', 4000);
+    expect(o.cache.metadata.get('x')).toMatchObject({ help: 'C.', type: 'gauge' });
+    expect(o.cache.metadataLines).toEqual(['# HELP x C.', '# TYPE x gauge']);
+  });
+
   it('tracks staleness by final labels: another raw spelling of a series keeps it alive', async () => {
     const store = new RecordingAppendable();
     const o = opts({ mutate: (l) => l });

@@ -1,5 +1,5 @@
 import type { Labels } from '@scrapewire/model';
-import type { Appender, Metadata } from '@scrapewire/storage';
+import type { Appender, Metadata, MetricType } from '@scrapewire/storage';
 import { StorageError } from '@scrapewire/storage';
 import { ScrapeError } from './errors.js';
 import { pooledMetadata, pooledString } from './metadata-pool.js';
@@ -152,6 +152,9 @@ export function appendScrape(
   let lastFamily = '';
   // Positions of the current sample and metadata line, for the positional cache orders.
   const order = cache.order;
+  const metaOrder = cache.metadataOrder;
+  const metaLines = cache.metadataLines;
+  const metaValues = cache.metadataValues;
   let pos = 0;
   let metaPos = 0;
   try {
@@ -159,46 +162,56 @@ export function appendScrape(
       const kind = parser.next();
       if (kind === EntryKind.End) break;
       if (kind !== EntryKind.Series) {
+        if (kind === EntryKind.Comment) continue;
+        const at = metaPos++;
+        const known = metaOrder[at];
+        if (known !== undefined && parser.metadataLineIs?.(metaLines[at]!) === true) {
+          // The same line at the same place as last time: what it says is known, with no string built.
+          // It is applied again, as an earlier line of this body may have changed the family since.
+          known.lastIter = iter;
+          setMetadata(known, kind, metaValues[at]!);
+          lastMeta = known;
+          lastFamily = known.name;
+          continue;
+        }
+        let value: string;
         if (kind === EntryKind.Type) {
           const t = parser.type();
           lastFamily = t.metricName;
-          lastMeta = metadataFor(cache, lastFamily, iter, metaPos++);
-          if (lastMeta.type !== t.type) {
-            lastMeta.type = t.type;
-            lastMeta.snapshot = undefined;
-          }
+          value = t.type;
         } else if (kind === EntryKind.Help) {
           const h = parser.help();
           lastFamily = h.metricName;
-          lastMeta = metadataFor(cache, lastFamily, iter, metaPos++);
-          if (lastMeta.help !== h.text) {
-            lastMeta.help = pooledString(h.text);
-            lastMeta.snapshot = undefined;
-          }
-        } else if (kind === EntryKind.Unit) {
+          value = h.text;
+        } else {
           const u = parser.unit();
           lastFamily = u.metricName;
-          lastMeta = metadataFor(cache, lastFamily, iter, metaPos++);
-          if (lastMeta.unit !== u.unit) {
-            lastMeta.unit = pooledString(u.unit);
-            lastMeta.snapshot = undefined;
-          }
+          value = u.unit;
         }
+        lastMeta = metadataFor(cache, lastFamily, iter, at);
+        value = pooledString(value);
+        setMetadata(lastMeta, kind, value);
+        metaLines[at] = pooledString(parser.metadataLine?.() ?? '');
+        metaValues[at] = value;
         continue;
       }
       res.total++;
       const exposedTs = parser.timestampMs();
       const t = o.honorTimestamps && exposedTs !== undefined ? exposedTs : scrapeTimeMs;
-      const key = parser.seriesKey();
-      // Known series first: usually the entry at the same position as last time, else one map lookup.
+      // Known series first: usually the entry at the same position as last time (compared byte by byte,
+      // no string built), else one map lookup by the raw text.
       const at = pos++;
       let entry = order[at];
-      if (entry === undefined || entry.rawKey !== key) {
-        entry = cache.series.get(key);
+      if (
+        entry === undefined ||
+        !(parser.seriesKeyIs ? parser.seriesKeyIs(entry.rawKey) : parser.seriesKey() === entry.rawKey)
+      ) {
+        entry = cache.series.get(parser.seriesKey());
         order[at] = entry;
       }
       let isNew = false;
       if (entry === undefined) {
+        const key = parser.seriesKey();
         const droppedAt = cache.dropped.get(key);
         if (droppedAt !== undefined) {
           if (droppedAt !== iter) {
@@ -303,7 +316,11 @@ export function appendScrape(
     return res;
   } finally {
     if (order.length > pos) order.length = pos;
-    if (cache.metadataOrder.length > metaPos) cache.metadataOrder.length = metaPos;
+    if (metaOrder.length > metaPos) {
+      metaOrder.length = metaPos;
+      metaLines.length = metaPos;
+      metaValues.length = metaPos;
+    }
     if (outOfOrder > 0) o.metrics.addSampleOutOfOrder(outOfOrder);
     if (duplicate > 0) o.metrics.addSampleDuplicateTimestamp(duplicate);
     if (outOfBounds > 0) o.metrics.addSampleOutOfBounds(outOfBounds);
@@ -344,6 +361,21 @@ function snapshotOf(m: MetadataEntry): Metadata {
   const snap = pooledMetadata(m.type, m.help, m.unit);
   m.snapshot = snap;
   return snap;
+}
+
+/** Sets what a HELP, TYPE or UNIT line says (`value`: the text, type or unit), noting a change. */
+function setMetadata(m: MetadataEntry, kind: EntryKind, value: string): void {
+  if (kind === EntryKind.Help) {
+    if (m.help === value) return;
+    m.help = value;
+  } else if (kind === EntryKind.Type) {
+    if (m.type === value) return;
+    m.type = value as MetricType;
+  } else {
+    if (m.unit === value) return;
+    m.unit = value;
+  }
+  m.snapshot = undefined;
 }
 
 /** The family's metadata entry, tried first at the same position as in the last scrape (see `order`). */

@@ -91,6 +91,13 @@ export class ScrapeCache {
   readonly order: (CacheEntry | undefined)[] = [];
   /** The same for metadata lines (HELP, TYPE, UNIT), whose family entries repeat in order too. */
   readonly metadataOrder: (MetadataEntry | undefined)[] = [];
+  /**
+   * Beside {@link metadataOrder}: each position's raw line ('' when the parser could not give it) and
+   * what it said (help text, type or unit). An unchanged line at its usual place is recognised by
+   * comparing bytes, and needs neither a string nor a lookup. The strings are pooled across targets.
+   */
+  readonly metadataLines: string[] = [];
+  readonly metadataValues: string[] = [];
   readonly dropped = new Map<string, number>();
   readonly metadata = new Map<string, MetadataEntry>();
   /**
@@ -173,6 +180,8 @@ export class ScrapeCache {
       // The forced flush may drop entries the positional orders still point to.
       this.order.length = 0;
       this.metadataOrder.length = 0;
+      this.metadataLines.length = 0;
+      this.metadataValues.length = 0;
     }
     if (flush) {
       const iter = this.iter;

@@ -35,6 +35,11 @@ export interface ExpositionParser {
    * (`Buffer.from(seriesBytes()).toString('latin1')`) so that the key does not keep the body alive.
    */
   seriesKey(): string;
+  /**
+   * Series: whether the raw series text equals `key` (read as latin1, as {@link seriesKey} is), compared
+   * without building a string. Optional: callers fall back to comparing {@link seriesKey}.
+   */
+  seriesKeyIs?(key: string): boolean;
   /** Series: the sample value. */
   value(): number;
   /** Series: the timestamp in milliseconds, or `undefined` when the line has none. */
@@ -56,6 +61,16 @@ export interface ExpositionParser {
   type(): { readonly metricName: string; readonly type: MetricType };
   /** Unit (OpenMetrics): the metric family name and its unit. */
   unit(): { readonly metricName: string; readonly unit: string };
+  /**
+   * Help/Type/Unit: the whole raw line (latin1, without its newline) as a string of its own, for caches
+   * that remember what a line said; `undefined` when the parser cannot give it cheaply. Optional.
+   */
+  metadataLine?(): string | undefined;
+  /**
+   * Help/Type/Unit: whether the raw line equals `line` (a {@link metadataLine} result), compared without
+   * building a string; false whenever {@link metadataLine} would be `undefined`. Optional.
+   */
+  metadataLineIs?(line: string): boolean;
   /** Comment: the comment text without the leading `#`. */
   comment(): string;
   /**
