@@ -382,8 +382,9 @@ export class PromTextParser extends BaseParser {
       this.val = neg ? -v : v;
     } else if (digits > 0 && (c === SPACE || c === NEWLINE)) {
       // Plain decimal syntax beyond the fast path's exact range: Number() rounds correctly, as Go does
-      // (parseGoFloat does the same), without parseGoFloat's byte-by-byte copy of the token.
-      const v = Number(this.s.slice(vs, p));
+      // (parseGoFloat does the same), without parseGoFloat's byte-by-byte copy of the token. The token
+      // is copied out on its own: slicing the body string would make that string for this one value.
+      const v = Number((this.b as unknown as FastSlices).latin1Slice(vs, p));
       if (!Number.isFinite(v)) return 0;
       this.val = v;
     } else {
