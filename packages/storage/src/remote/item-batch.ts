@@ -29,8 +29,8 @@ export class ItemBatch {
   /** The float value of a sample or exemplar; ignored for stale markers and histograms. */
   value: Float64Array;
   extra: ItemExtra[];
-  /** The hash of the item's series, which picks its shard. */
-  hash: Float64Array;
+  /** The hash of the item's series (30 bits), which picks its shard. */
+  hash: Int32Array;
   length = 0;
 
   constructor(capacity = 16) {
@@ -40,7 +40,7 @@ export class ItemBatch {
     this.timestampMs = new Float64Array(n);
     this.value = new Float64Array(n);
     this.extra = new Array(n);
-    this.hash = new Float64Array(n);
+    this.hash = new Int32Array(n);
   }
 
   /** A batch of the given items, in order, with hash 0. */
@@ -69,16 +69,20 @@ export class ItemBatch {
     this.length = i + 1;
   }
 
-  /** Appends item `i` of `from`. */
+  /**
+   * Appends item `i` of `from`, column to column: passing the timestamp and value on as arguments would
+   * box each double into a heap object at every call that is not inlined.
+   */
   pushFrom(from: ItemBatch, i: number): void {
-    this.push(
-      from.series[i]!,
-      from.kind[i]!,
-      from.timestampMs[i]!,
-      from.value[i]!,
-      from.extra[i],
-      from.hash[i]!,
-    );
+    const at = this.length;
+    if (at === this.series.length) this.#grow();
+    this.series[at] = from.series[i];
+    this.kind[at] = from.kind[i];
+    this.timestampMs[at] = from.timestampMs[i]!;
+    this.value[at] = from.value[i]!;
+    this.extra[at] = from.extra[i];
+    this.hash[at] = from.hash[i]!;
+    this.length = at + 1;
   }
 
   /** Empties the batch, keeping its arrays but not the series and exemplars they pointed at. */
@@ -102,7 +106,7 @@ export class ItemBatch {
     timestampMs.set(this.timestampMs);
     const value = new Float64Array(n);
     value.set(this.value);
-    const hash = new Float64Array(n);
+    const hash = new Int32Array(n);
     hash.set(this.hash);
     this.series = series;
     this.kind = kind;
@@ -124,7 +128,7 @@ export class ItemRing {
   #timestampMs = new Float64Array(16);
   #value = new Float64Array(16);
   #extra: ItemExtra[] = new Array(16);
-  #hash = new Float64Array(16);
+  #hash = new Int32Array(16);
   #head = 0;
   #length = 0;
 
@@ -143,9 +147,7 @@ export class ItemRing {
     extra: ItemExtra,
     hash: number,
   ): ItemKind | undefined {
-    let dropped: ItemKind | undefined;
-    if (this.#length === this.capacity) dropped = this.dropOldest();
-    else if (this.#length === this.#series.length) this.#grow();
+    const dropped = this.#makeRoom();
     const at = (this.#head + this.#length) % this.#series.length;
     this.#series[at] = series;
     this.#kind[at] = kind;
@@ -155,6 +157,27 @@ export class ItemRing {
     this.#hash[at] = hash;
     this.#length++;
     return dropped;
+  }
+
+  /** Appends item `i` of `from`, column to column (see {@link ItemBatch.pushFrom}); as {@link push}. */
+  pushFrom(from: ItemBatch, i: number): ItemKind | undefined {
+    const dropped = this.#makeRoom();
+    const at = (this.#head + this.#length) % this.#series.length;
+    this.#series[at] = from.series[i];
+    this.#kind[at] = from.kind[i];
+    this.#timestampMs[at] = from.timestampMs[i]!;
+    this.#value[at] = from.value[i]!;
+    this.#extra[at] = from.extra[i];
+    this.#hash[at] = from.hash[i]!;
+    this.#length++;
+    return dropped;
+  }
+
+  /** Frees a slot for one more item: drops the oldest when full (returning its kind), else grows. */
+  #makeRoom(): ItemKind | undefined {
+    if (this.#length === this.capacity) return this.dropOldest();
+    if (this.#length === this.#series.length) this.#grow();
+    return undefined;
   }
 
   /** Removes the oldest item; returns its kind, or undefined when empty. */
@@ -174,17 +197,17 @@ export class ItemRing {
     const out = new ItemBatch(count);
     for (let k = 0; k < count; k++) {
       const at = this.#head;
-      out.push(
-        this.#series[at]!,
-        this.#kind[at]!,
-        this.#timestampMs[at]!,
-        this.#value[at]!,
-        this.#extra[at],
-        this.#hash[at]!,
-      );
+      // Column to column (see ItemBatch.pushFrom); `out` was made with room for `count`.
+      out.series[k] = this.#series[at];
+      out.kind[k] = this.#kind[at];
+      out.timestampMs[k] = this.#timestampMs[at]!;
+      out.value[k] = this.#value[at]!;
+      out.extra[k] = this.#extra[at];
+      out.hash[k] = this.#hash[at]!;
       this.#clear(at);
       this.#head = (at + 1) % size;
     }
+    out.length = count;
     this.#length -= count;
     return out;
   }
@@ -204,7 +227,7 @@ export class ItemRing {
     const timestampMs = new Float64Array(size);
     const value = new Float64Array(size);
     const extra: ItemExtra[] = new Array(size);
-    const hash = new Float64Array(size);
+    const hash = new Int32Array(size);
     for (let i = 0; i < this.#length; i++) {
       const from = (this.#head + i) % old;
       series[i] = this.#series[from];

@@ -6,8 +6,8 @@ import type {
   RemoteWriteItemKind,
   RemoteWriteMetrics,
 } from './remote-write-metrics.js';
-import { extraOf, ItemBatch, type ItemExtra, type ItemKind, ItemRing } from './item-batch.js';
-import { encodeBatch, type EncodedSeries, type MetadataEntry, type QueueItem } from './write-request.js';
+import { extraOf, ItemBatch, type ItemKind, ItemRing } from './item-batch.js';
+import { encodeBatch, type MetadataEntry, type QueueItem } from './write-request.js';
 
 /** Options of {@link QueueManager}; the remote write storage fills them from `queue_config`. */
 export interface QueueManagerOptions {
@@ -350,54 +350,50 @@ export class QueueManager {
 
   /** Queues one item on the shard chosen by its series hash. */
   enqueue(item: QueueItem, seriesHash: number): void {
-    this.#enqueue(item.series, item.kind, item.timestampMs, item.value, extraOf(item), seriesHash);
+    const one = new ItemBatch(1);
+    one.push(item.series, item.kind, item.timestampMs, item.value, extraOf(item), seriesHash);
+    this.enqueueBatch(one);
   }
 
   /**
    * @internal Queues every item of `batch`, in order, each on the shard its `hash` picks: what
-   * {@link enqueue} does per item, without an object per item.
+   * {@link enqueue} does per item, without an object per item. The counters are updated once per batch,
+   * and items are copied column to column, never passed on as arguments (which boxes doubles).
    */
   enqueueBatch(batch: ItemBatch): void {
-    const { series, kind, timestampMs, value, extra, hash } = batch;
-    for (let i = 0; i < batch.length; i++)
-      this.#enqueue(series[i]!, kind[i]!, timestampMs[i]!, value[i]!, extra[i], hash[i]!);
-  }
-
-  #enqueue(
-    series: EncodedSeries,
-    kind: ItemKind,
-    timestampMs: number,
-    value: number,
-    extra: ItemExtra,
-    seriesHash: number,
-  ): void {
+    const n = batch.length;
+    if (n === 0) return;
+    const kinds = batch.kind;
     if (this.#stopped || this.#flushing) {
-      this.droppedOne(kind, 'shutdown');
+      for (let i = 0; i < n; i++) this.droppedOne(kinds[i]!, 'shutdown');
       return;
     }
-    this.#pending[kindOf(kind)]++;
-    this.#publishPendingSoon();
-    if (timestampMs > this.#highestTimestampMs) {
-      this.#highestTimestampMs = timestampMs;
-      this.#o.metrics.setHighestTimestampSeconds(timestampMs / 1000);
+    const ts = batch.timestampMs;
+    let highest = this.#highestTimestampMs;
+    for (let i = 0; i < n; i++) {
+      this.#pending[kindOf(kinds[i]!)]++;
+      if (ts[i]! > highest) highest = ts[i]!;
     }
-    this.#dataIn.add(1);
+    this.#publishPendingSoon();
+    if (highest > this.#highestTimestampMs) {
+      this.#highestTimestampMs = highest;
+      this.#o.metrics.setHighestTimestampSeconds(highest / 1000);
+    }
+    this.#dataIn.add(n);
     const held = this.#held;
     if (held) {
-      // Old shards are draining: hold the item, within what the buffer may hold in total.
-      let over = held.push(series, kind, timestampMs, value, extra, seriesHash);
-      if (!over && held.length + this.#bufferedInShards() > held.capacity) over = held.dropOldest();
-      if (over) this.droppedOne(over, 'queue_full', true);
+      // Old shards are draining: hold the items, within what the buffer may hold in total.
+      for (let i = 0; i < n; i++) {
+        let over = held.pushFrom(batch, i);
+        if (!over && held.length + this.#bufferedInShards() > held.capacity) over = held.dropOldest();
+        if (over) this.droppedOne(over, 'queue_full', true);
+      }
       return;
     }
-    this.#shards[seriesHash % this.#shards.length]!.enqueue(
-      series,
-      kind,
-      timestampMs,
-      value,
-      extra,
-      seriesHash,
-    );
+    const shards = this.#shards;
+    const hash = batch.hash;
+    for (let i = 0; i < n; i++) shards[hash[i]! % shards.length]!.add(batch, i);
+    for (const s of shards) s.kick();
   }
 
   #bufferedInShards(): number {
@@ -702,29 +698,16 @@ class Shard {
     }
   }
 
-  enqueue(
-    series: EncodedSeries,
-    kind: ItemKind,
-    timestampMs: number,
-    value: number,
-    extra: ItemExtra,
-    hash: number,
-  ): void {
-    const dropped = this.#buffer.push(series, kind, timestampMs, value, extra, hash);
+  /** Buffers item `i` of `batch` without starting a send: the caller calls {@link kick} after a batch. */
+  add(batch: ItemBatch, i: number): void {
+    const dropped = this.#buffer.pushFrom(batch, i);
     if (dropped) this.#q.droppedOne(dropped, 'queue_full', true);
-    this.kick();
   }
 
   /** Queues item `i` of `batch`. */
   enqueueFrom(batch: ItemBatch, i: number): void {
-    this.enqueue(
-      batch.series[i]!,
-      batch.kind[i]!,
-      batch.timestampMs[i]!,
-      batch.value[i]!,
-      batch.extra[i],
-      batch.hash[i]!,
-    );
+    this.add(batch, i);
+    this.kick();
   }
 
   /** Starts sending if a full batch is waiting (or on flush), else arms the batch deadline. */

@@ -210,4 +210,30 @@ describe('encodeWriteRequest', () => {
       { numRuns: 200 },
     );
   });
+  it('groups interleaved series in order of first appearance, request after request (property)', () => {
+    const pool = [0, 1, 2, 3, 4].map((k) => series({ __name__: 'm', k: String(k) }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 1e12 })), {
+          minLength: 1,
+          maxLength: 60,
+        }),
+        (picks) => {
+          const items: QueueItem[] = picks.map(([k, t]) => ({
+            series: pool[k]!,
+            kind: 'sample',
+            timestampMs: t,
+            value: k,
+          }));
+          const expected = new Map<number, number[]>();
+          for (const [k, t] of picks) expected.set(k, [...(expected.get(k) ?? []), t]);
+          const d = decodeWriteRequest(encodeWriteRequest(items));
+          expect(d.timeseries.map((ts) => [Number(ts.labels.k), ts.samples.map((x) => x.timestamp)])).toEqual(
+            [...expected],
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });

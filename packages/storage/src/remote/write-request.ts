@@ -256,6 +256,24 @@ export function encodeWriteRequest(
   return encodeBatch(ItemBatch.from(items), metadata);
 }
 
+/**
+ * Work arrays of {@link encodeBatch}, kept between calls (it is synchronous, so never re-entered) and
+ * grown to the largest batch: the queue encodes tens of requests a second, and fresh arrays per request
+ * were a good part of its garbage.
+ */
+const scratch = {
+  itemGroup: new Int32Array(0),
+  order: new Int32Array(0),
+  start: new Int32Array(0),
+  next: new Int32Array(0),
+  seriesSizes: new Float64Array(0),
+};
+
+/** An Int32Array of at least `n` elements (contents undefined). */
+function int32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
+  return a.length >= n ? a : new Int32Array(Math.max(n, a.length * 2));
+}
+
 /** @internal {@link encodeWriteRequest} of items in columns, as the queue holds them. */
 export function encodeBatch(items: ItemBatch, metadata: readonly MetadataEntry[] = []): Uint8Array {
   const n = items.length;
@@ -263,7 +281,8 @@ export function encodeBatch(items: ItemBatch, metadata: readonly MetadataEntry[]
   const groupSeries: EncodedSeries[] = [];
   // Only for series that are not BinarySeries (tests, other callers); those carry their own slot.
   let groupOf: Map<EncodedSeries, number> | undefined;
-  const itemGroup = new Int32Array(n);
+  scratch.itemGroup = int32(scratch.itemGroup, n);
+  const itemGroup = scratch.itemGroup;
   for (let i = 0; i < n; i++) {
     const s = series[i]!;
     let g: number | undefined;
@@ -287,16 +306,24 @@ export function encodeBatch(items: ItemBatch, metadata: readonly MetadataEntry[]
   }
   const groups = groupSeries.length;
   // order[start[g] .. start[g + 1]) are the indices of group g's items, in their original order.
-  const start = new Int32Array(groups + 1);
+  scratch.start = int32(scratch.start, groups + 1);
+  const start = scratch.start;
+  start.fill(0, 0, groups + 1);
   for (let i = 0; i < n; i++) start[itemGroup[i]! + 1]!++;
   for (let g = 0; g < groups; g++) start[g + 1]! += start[g]!;
-  const order = new Int32Array(n);
-  const next = start.slice(0, groups);
+  scratch.order = int32(scratch.order, n);
+  const order = scratch.order;
+  scratch.next = int32(scratch.next, groups);
+  const next = scratch.next;
+  next.set(start.subarray(0, groups));
   for (let i = 0; i < n; i++) order[next[itemGroup[i]!]!++] = i;
 
   // Pass 1: size. Exemplars and histograms are encoded now, their bytes reused in pass 2.
   let othersBytes: Map<number, Uint8Array[]> | undefined;
-  const seriesSizes = new Float64Array(groups);
+  if (scratch.seriesSizes.length < groups) {
+    scratch.seriesSizes = new Float64Array(Math.max(groups, scratch.seriesSizes.length * 2));
+  }
+  const seriesSizes = scratch.seriesSizes;
   let total = 0;
   for (let g = 0; g < groups; g++) {
     let size = labelsSize(groupSeries[g]!);
