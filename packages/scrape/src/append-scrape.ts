@@ -166,7 +166,7 @@ export function appendScrape(
         const at = metaPos++;
         const known = metaOrder[at];
         if (known !== undefined && parser.metadataLineIs?.(metaLines[at]!) === true) {
-          // The same line at the same place as last time: what it says is known, with no string built.
+          // The same line at the same place as last time: what it says is known, without decoding it.
           // It is applied again, as an earlier line of this body may have changed the family since.
           known.lastIter = iter;
           setMetadata(known, kind, metaValues[at]!);
@@ -198,20 +198,16 @@ export function appendScrape(
       res.total++;
       const exposedTs = parser.timestampMs();
       const t = o.honorTimestamps && exposedTs !== undefined ? exposedTs : scrapeTimeMs;
-      // Known series first: usually the entry at the same position as last time (compared byte by byte,
-      // no string built), else one map lookup by the raw text.
+      const key = parser.seriesKey();
+      // Known series first: usually the entry at the same position as last time, else one map lookup.
       const at = pos++;
       let entry = order[at];
-      if (
-        entry === undefined ||
-        !(parser.seriesKeyIs ? parser.seriesKeyIs(entry.rawKey) : parser.seriesKey() === entry.rawKey)
-      ) {
-        entry = cache.series.get(parser.seriesKey());
+      if (entry === undefined || entry.rawKey !== key) {
+        entry = cache.series.get(key);
         order[at] = entry;
       }
       let isNew = false;
       if (entry === undefined) {
-        const key = parser.seriesKey();
         const droppedAt = cache.dropped.get(key);
         if (droppedAt !== undefined) {
           if (droppedAt !== iter) {

@@ -35,11 +35,6 @@ export interface ExpositionParser {
    * (`Buffer.from(seriesBytes()).toString('latin1')`) so that the key does not keep the body alive.
    */
   seriesKey(): string;
-  /**
-   * Series: whether the raw series text equals `key` (read as latin1, as {@link seriesKey} is), compared
-   * without building a string. Optional: callers fall back to comparing {@link seriesKey}.
-   */
-  seriesKeyIs?(key: string): boolean;
   /** Series: the sample value. */
   value(): number;
   /** Series: the timestamp in milliseconds, or `undefined` when the line has none. */
@@ -67,8 +62,8 @@ export interface ExpositionParser {
    */
   metadataLine?(): string | undefined;
   /**
-   * Help/Type/Unit: whether the raw line equals `line` (a {@link metadataLine} result), compared without
-   * building a string; false whenever {@link metadataLine} would be `undefined`. Optional.
+   * Help/Type/Unit: whether the raw line equals `line` (a {@link metadataLine} result), without copying
+   * the line; false whenever {@link metadataLine} would be `undefined`. Optional.
    */
   metadataLineIs?(line: string): boolean;
   /** Comment: the comment text without the leading `#`. */

@@ -102,11 +102,11 @@ export class PromTextParser extends BaseParser {
 
   /**
    * The body as a one-byte string, char i = byte i (latin1; one memcpy per body), made on first use:
-   * `seriesKey()` and the metadata accessors slice it (O(1) for 13+ chars, no copy). A scrape whose series
-   * and metadata lines all sit where the scrape cache expects them never needs it (it compares bytes with
-   * `seriesKeyIs` and `metadataLineIs`), which saves a body-sized string per scrape — a quarter of what
-   * the agent allocated. The fast paths read bytes from the Buffer, not with `charCodeAt`: on Node 20 a
-   * typed-array loop is about twice as fast.
+   * `seriesKey()`, `metadataLineIs()` and the metadata accessors slice it (O(1) for 13+ chars, no copy).
+   * Comparing such a slice with a cached string is a native compare, several times faster than comparing
+   * the bytes in a JavaScript loop (measured: the loop cost more CPU than the string's garbage saved).
+   * The fast paths read bytes from the Buffer, not with `charCodeAt`: on Node 20 a typed-array loop is
+   * about twice as fast.
    */
   #s: string | undefined;
   /**
@@ -141,25 +141,14 @@ export class PromTextParser extends BaseParser {
     return this.#s;
   }
 
-  seriesKeyIs(key: string): boolean {
-    return this.bytesAre(this.seriesStart, this.seriesEnd, key);
-  }
-
   metadataLine(): string | undefined {
     if (this.metaLineEnd < 0) return undefined;
     return (this.b as unknown as FastSlices).latin1Slice(this.entryStart, this.metaLineEnd);
   }
 
   metadataLineIs(line: string): boolean {
-    return this.metaLineEnd >= 0 && this.bytesAre(this.entryStart, this.metaLineEnd, line);
-  }
-
-  /** Whether `b[start:end]` read as latin1 is `s`. */
-  private bytesAre(start: number, end: number, s: string): boolean {
-    if (end - start !== s.length) return false;
-    const b = this.b;
-    for (let i = 0; i < s.length; i++) if (b[start + i] !== s.charCodeAt(i)) return false;
-    return true;
+    const end = this.metaLineEnd;
+    return end >= 0 && end - this.entryStart === line.length && this.s.slice(this.entryStart, end) === line;
   }
 
   override seriesKey(): string {
