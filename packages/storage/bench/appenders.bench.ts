@@ -7,6 +7,7 @@ import { Labels } from '@scrapewire/model';
 import { Bench } from 'tinybench';
 import { MemoryStorage } from '../src/memory-storage.js';
 import { createRemoteWrite } from '../src/remote/remote-write.js';
+import { seriesLabels } from './series-labels.js';
 import { remoteWriteConfig } from '../test/config.js';
 
 const SERIES = 1000;
@@ -91,15 +92,7 @@ if (gc) {
  */
 async function heapPerSeries(gc: () => void, maxPointsPerSeries: number | undefined): Promise<void> {
   const n = 100_000;
-  const many = Array.from({ length: n }, (_, i) =>
-    Labels.from({
-      __name__: `metric_${i % 500}`,
-      job: 'node',
-      instance: `host-${i >> 10}:9100`,
-      idx: String(i),
-    }),
-  );
-  for (const l of many) l.key();
+  const many = seriesLabels(n);
   const refs = new Array<number>(n).fill(0);
   gc();
   const before = process.memoryUsage().heapUsed;

@@ -1,26 +1,18 @@
 /**
  * Memory per series of the remote write series cache, as the agent fills it: 100k new series appended
- * once each (labels built and keyed beforehand, so only the cache's own share is counted). Heap and
+ * once each (labels built and hashed beforehand, so only the cache's own share is counted). Heap and
  * external memory (ArrayBuffer backing stores live outside the V8 heap) are measured after a GC.
  * Run: pnpm bench remote-write-series (needs --expose-gc, which the bench runner passes)
  */
-import { Labels } from '@scrapewire/model';
 import { createRemoteWrite } from '../src/remote/remote-write.js';
+import { seriesLabels } from './series-labels.js';
 import { remoteWriteConfig } from '../test/config.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with --expose-gc');
 
 const n = 100_000;
-const many = Array.from({ length: n }, (_, i) =>
-  Labels.from({
-    __name__: `metric_${i % 500}`,
-    job: 'node',
-    instance: `host-${i >> 10}:9100`,
-    idx: String(i),
-  }),
-);
-for (const l of many) l.key();
+const many = seriesLabels(n);
 
 /** GC after letting timers and promise chains of the previous round unwind (backing stores are freed late). */
 async function settle(): Promise<void> {
