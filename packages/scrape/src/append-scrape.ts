@@ -279,7 +279,7 @@ export function appendScrape(
         if (!sampleLimitErr) res.seriesAdded++;
       }
       if (exposedTs === undefined || o.trackTimestampsStaleness) {
-        // cache.markSeen(entry), inlined: this runs for every sample.
+        // Seen in this scrape: its canonical entry is stamped and listed once (see ScrapeCache.cur).
         const c = entry.canonical;
         if (c.stamp !== stamp) {
           c.stamp = stamp;

@@ -150,15 +150,6 @@ export class ScrapeCache {
     for (const e of old.byLabels.values()) if (!this.byLabels.has(e.labels)) this.byLabels.set(e.labels, e);
   }
 
-  /** Records that `entry` was appended in the current scrape (once per canonical series). */
-  markSeen(entry: CacheEntry): void {
-    const c = entry.canonical;
-    if (c.stamp !== this.stamp) {
-      c.stamp = this.stamp;
-      this.cur.push(c);
-    }
-  }
-
   /**
    * Ends a scrape iteration. After a successful, non-empty scrape (`flush`), entries not seen in this
    * iteration are dropped, and metadata unseen for more than 10 iterations is forgotten (checked when
