@@ -98,19 +98,6 @@ function compileWriteRelabel(c: RemoteWriteConfig): WriteRelabelFn | undefined {
   return (labels) => relabel(labels, compiled);
 }
 
-/**
- * FNV-1a over the code units of a string, cut to 30 bits: cheap, stable, only used to pick a
- * shard. 30 bits so it is stored as a small integer in the series object, not as a boxed number.
- */
-function shardHash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h & 0x3fffffff;
-}
-
 /** Transaction batches {@link RemoteWriteStorage} keeps for reuse, and the most items one may hold. */
 const MAX_SPARE_BATCHES = 4;
 const MAX_SPARE_ITEMS = 1 << 16;
@@ -264,10 +251,10 @@ export class RemoteWriteStorage implements Appendable {
     if (this.#relabel) final = this.#relabel(final);
     if (!final) final = Labels.EMPTY;
     const newRef = this.#refBase + this.#byRef.length;
-    // Hashed over the encoded labels, not `final.key()`: that would build and keep a second key
-    // string per series whenever external labels or relabeling made new label sets.
+    // The shard is picked by the final labels' hash32 (a small integer, cached on the label set), so
+    // each series keeps its shard, and so its order, whatever external labels or relabeling made of it.
     const bin = final.isEmpty ? '' : encodeLabelsBinary(final);
-    const s = new CachedSeries(newRef, labels, final, bin, bin === '' ? 0 : shardHash(bin));
+    const s = new CachedSeries(newRef, labels, final, bin, bin === '' ? 0 : final.hash32());
     this.#byLabels.set(labels, s);
     this.#byRef.push(s);
     return s;
