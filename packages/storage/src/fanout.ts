@@ -1,5 +1,6 @@
 import type { Labels } from '@scrapewire/model';
 import type { Appendable, Appender, Exemplar, Metadata, NativeHistogram, SeriesRef } from './appender.js';
+import { RefIndex } from './ref-index.js';
 
 /**
  * Combines storages so that one scrape writes to all of them, with Prometheus's fanout semantics
@@ -15,7 +16,7 @@ export function fanout(primary: Appendable, ...secondaries: Appendable[]): Appen
   if (secondaries.length === 0) return primary;
   // Kept across transactions: a scrape passes the primary's ref of a series it saw before, and each
   // secondary must get the ref it issued for that series, or it falls back to a lookup by labels.
-  const secondaryRefs = secondaries.map(() => new RefTable());
+  const secondaryRefs = secondaries.map(() => new RefIndex<SeriesRef>());
   return {
     appender(): Appender {
       return new FanoutAppender(
@@ -33,40 +34,6 @@ export function fanout(primary: Appendable, ...secondaries: Appendable[]): Appen
  */
 const MAX_REMEMBERED_REFS = 2_000_000;
 
-/**
- * Primary ref → secondary ref. Storages usually issue refs as small sequential integers (ours do), so
- * those live in a dense array indexed by the primary's ref — an indexed load per sample instead of a
- * hash lookup, and 8 bytes a series instead of a hash-table entry. Other refs (a custom primary that
- * issues hashes, say) go to a Map.
- */
-class RefTable {
-  #dense: SeriesRef[] = [];
-  #sparse = new Map<SeriesRef, SeriesRef>();
-  #size = 0;
-
-  get(ref: SeriesRef): SeriesRef {
-    if (ref > 0 && ref < MAX_REMEMBERED_REFS && Number.isInteger(ref)) return this.#dense[ref] ?? 0;
-    return this.#sparse.get(ref) ?? 0;
-  }
-
-  set(ref: SeriesRef, sref: SeriesRef): void {
-    if (this.#size >= MAX_REMEMBERED_REFS) {
-      this.#dense = [];
-      this.#sparse.clear();
-      this.#size = 0;
-    }
-    this.#size++;
-    if (ref > 0 && ref < MAX_REMEMBERED_REFS && Number.isInteger(ref)) {
-      // Fill any gap below `ref` first, so the array stays packed rather than turning into a dictionary.
-      const d = this.#dense;
-      while (d.length < ref) d.push(0);
-      d[ref] = sref;
-    } else {
-      this.#sparse.set(ref, sref);
-    }
-  }
-}
-
 class FanoutAppender implements Appender {
   constructor(
     private readonly primary: Appender,
@@ -75,7 +42,7 @@ class FanoutAppender implements Appender {
      * The refs each secondary handed out, keyed by the primary's ref. Refs are private to the storage
      * that issued them, so a secondary must get its own ref back, not the primary's.
      */
-    private readonly secondaryRefs: readonly RefTable[],
+    private readonly secondaryRefs: readonly RefIndex<SeriesRef>[],
   ) {}
 
   // Each method loops over the secondaries itself rather than through a shared helper taking a
@@ -88,7 +55,11 @@ class FanoutAppender implements Appender {
 
   /** Remembers the ref secondary `i` returned, when it is new. */
   #remember(i: number, primaryRef: SeriesRef, known: SeriesRef, sref: SeriesRef): void {
-    if (primaryRef !== 0 && sref !== 0 && sref !== known) this.secondaryRefs[i]!.set(primaryRef, sref);
+    if (primaryRef !== 0 && sref !== 0 && sref !== known) {
+      const refs = this.secondaryRefs[i]!;
+      if (refs.size >= MAX_REMEMBERED_REFS) refs.clear();
+      refs.set(primaryRef, sref);
+    }
   }
 
   append(ref: SeriesRef, labels: Labels, timestampMs: number, value: number): SeriesRef {

@@ -1,6 +1,7 @@
 import { InvalidOptionsError, type Labels, LabelsMap } from '@scrapewire/model';
 import type { Appendable, Appender, Exemplar, Metadata, NativeHistogram, SeriesRef } from './appender.js';
 import { StorageError, type StorageErrorCode } from './errors.js';
+import { RefIndex } from './ref-index.js';
 import { LabelMatcher, type LabelMatcherSpec, matchesAll } from './label-matcher.js';
 
 /** Options of {@link MemoryStorage}; every field is optional. */
@@ -249,16 +250,8 @@ export class MemoryStorage implements Appendable {
   readonly #maxPoints: number;
   readonly #byLabels = new LabelsMap<MemSeries>((s) => s.labels);
   readonly #sparePoints: PendingPoints[] = [];
-  /**
-   * Series by ref: refs are handed out in sequence, so the series with ref `r` sits at
-   * `#byRef[r - #refBase]`, with `undefined` for refs not (or no longer) committed. A packed array costs
-   * one pointer a series and one bounds-checked load per sample, where a Map costs a hash lookup and
-   * several words per entry. Series whose ref fell below `#refBase` when the array was compacted (see
-   * `gc`) are in `#oldRefs`.
-   */
-  #byRef: (MemSeries | undefined)[] = [];
-  #refBase = 1;
-  #oldRefs: Map<SeriesRef, MemSeries> | undefined;
+  /** Committed series by ref (a dense array for the sequential refs this storage hands out). */
+  readonly #byRef = new RefIndex<MemSeries>();
   #nextRef = 1;
   /** Newest timestamp committed; the retention window ends here. */
   #maxTimestampMs = Number.NEGATIVE_INFINITY;
@@ -372,7 +365,6 @@ export class MemoryStorage implements Appendable {
   gc(): void {
     const minT = this.#maxTimestampMs - this.#retentionMs;
     this.#lastGcAtMs = this.#maxTimestampMs;
-    let inByRef = 0;
     for (const s of this.#byLabels.values()) {
       const m = s.more;
       if (s.lastT < minT) {
@@ -397,22 +389,12 @@ export class MemoryStorage implements Appendable {
       if (Number.isNaN(s.lastT) && (s.exemplars === undefined || s.exemplars.length === 0)) {
         s.live = false;
         this.#byLabels.delete(s.labels);
-        this.#forgetRef(s.ref);
-      } else if (s.ref >= this.#refBase) {
-        inByRef++;
+        this.#byRef.delete(s.ref);
       }
     }
-    // Refs are never reused, so with churn the array fills with holes. Once at most a quarter of it is
-    // in use, move the survivors to a map and start the array afresh at the next ref: memory stays
+    // Refs are never reused, so with churn the ref array fills with holes: compacting keeps memory
     // proportional to the live series, and the common (new enough) refs keep the array lookup.
-    const arr = this.#byRef;
-    if (arr.length >= 1024 && inByRef * 4 <= arr.length) {
-      const old = this.#oldRefs ?? new Map<SeriesRef, MemSeries>();
-      for (const s of arr) if (s !== undefined) old.set(s.ref, s);
-      this.#oldRefs = old.size > 0 ? old : undefined;
-      this.#byRef = [];
-      this.#refBase = this.#nextRef;
-    }
+    this.#byRef.compactIfSparse();
   }
 
   // ---- used by MemoryAppender ----
@@ -424,39 +406,12 @@ export class MemoryStorage implements Appendable {
 
   /** @internal The committed series with ref `ref`, if any (its labels are for the caller to check). */
   _byRef(ref: SeriesRef): MemSeries | undefined {
-    const i = ref - this.#refBase;
-    if (i >= 0) return i < this.#byRef.length ? this.#byRef[i] : undefined;
-    return this.#oldRefs?.get(ref);
+    return this.#byRef.get(ref);
   }
 
   /** @internal The committed series with these labels, if any. */
   _byLabels(labels: Labels): MemSeries | undefined {
     return this.#byLabels.get(labels);
-  }
-
-  #setRef(ref: SeriesRef, s: MemSeries): void {
-    const i = ref - this.#refBase;
-    if (i < 0) {
-      this.#oldRefs ??= new Map();
-      this.#oldRefs.set(ref, s);
-      return;
-    }
-    const arr = this.#byRef;
-    // Transactions commit new series out of ref order (and rolled-back ones never do). Filling the gap
-    // with explicit undefineds keeps the array packed; writing past its end would make it holey, or
-    // for a gap of over ~1000 turn it into a slow dictionary.
-    while (arr.length < i) arr.push(undefined);
-    arr[i] = s;
-  }
-
-  #forgetRef(ref: SeriesRef): void {
-    const i = ref - this.#refBase;
-    if (i >= 0) {
-      if (i < this.#byRef.length) this.#byRef[i] = undefined;
-    } else if (this.#oldRefs !== undefined) {
-      this.#oldRefs.delete(ref);
-      if (this.#oldRefs.size === 0) this.#oldRefs = undefined;
-    }
   }
 
   /** @internal A new, not yet visible series; counts against the limit together with `pendingNew`. */
@@ -497,7 +452,7 @@ export class MemoryStorage implements Appendable {
     if (s !== undefined) return s;
     p.live = true;
     this.#byLabels.set(p.labels, p);
-    this.#setRef(p.ref, p);
+    this.#byRef.set(p.ref, p);
     return p;
   }
 
