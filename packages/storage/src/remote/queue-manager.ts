@@ -514,7 +514,7 @@ export class QueueManager {
     const o = this.#o;
     const isMetadata = batch.length === 0;
     let items = batch;
-    let body = snappyCompress(encodeBatch(items, metadata));
+    let body = snappyCompress(encodeBatch(items, metadata, true));
     let attempt = 0;
     let backoff = o.minBackoffMs;
     const began = Date.now();
@@ -592,7 +592,7 @@ export class QueueManager {
           this.dropped(old, 'too_old', true);
           items = kept;
           if (items.length === 0) return;
-          body = snappyCompress(encodeBatch(items, metadata));
+          body = snappyCompress(encodeBatch(items, metadata, true));
         }
       }
     }

@@ -3,9 +3,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeWriteRequest } from '../../test/prompb.js';
 import { snappyCompress, snappyUncompress } from './compress.js';
+import { ItemBatch } from './item-batch.js';
 import {
   BinarySeries,
   type EncodedSeries,
+  encodeBatch,
   encodeLabels,
   encodeLabelsBinary,
   encodeWriteRequest,
@@ -18,6 +20,30 @@ const series = (o: Record<string, string>) => {
 };
 
 describe('encodeWriteRequest', () => {
+  it('encodes a transient request into one reused buffer, byte for byte as an owned one', () => {
+    const a = series({ __name__: 'up', job: 'a' });
+    const small = ItemBatch.from([{ series: a, kind: 'sample', timestampMs: 1, value: 1 }]);
+    const large = ItemBatch.from(
+      Array.from({ length: 500 }, (_, i) => ({
+        series: a,
+        kind: 'sample' as const,
+        timestampMs: i,
+        value: i,
+      })),
+    );
+    const owned = encodeBatch(large);
+    const first = encodeBatch(large, [], true);
+    expect(Buffer.from(first).equals(Buffer.from(owned))).toBe(true);
+    const copy = Buffer.from(first);
+    // The next transient request reuses the memory (so the previous view is overwritten) ...
+    const second = encodeBatch(small, [], true);
+    expect(second.buffer).toBe(first.buffer);
+    expect(Buffer.from(second).equals(Buffer.from(encodeBatch(small)))).toBe(true);
+    // ... while an owned result is never shared.
+    expect(encodeBatch(large).buffer).not.toBe(owned.buffer);
+    expect(Buffer.from(owned).equals(copy)).toBe(true);
+  });
+
   it('encodes series, samples in order and labels sorted, decodable by protobufjs', () => {
     const a = series({ __name__: 'up', job: 'a', instance: 'h:1' });
     const b = series({ __name__: 'temp', room: 'küche' });

@@ -274,8 +274,22 @@ function int32(a: Int32Array<ArrayBuffer>, n: number): Int32Array<ArrayBuffer> {
   return a.length >= n ? a : new Int32Array(Math.max(n, a.length * 2));
 }
 
-/** @internal {@link encodeWriteRequest} of items in columns, as the queue holds them. */
-export function encodeBatch(items: ItemBatch, metadata: readonly MetadataEntry[] = []): Uint8Array {
+/**
+ * The output buffer of {@link encodeBatch} when asked for a transient result: the queue compresses each
+ * encoded request at once and never reads it again, so one buffer, grown to the largest request, serves
+ * them all instead of a fresh ~100 KB buffer per request outside the V8 heap.
+ */
+let transientOut: Buffer = Buffer.alloc(0);
+
+/**
+ * @internal {@link encodeWriteRequest} of items in columns, as the queue holds them. With `transient`, the
+ * result is a view of a shared buffer, valid only until the next call: the caller must be done with it first.
+ */
+export function encodeBatch(
+  items: ItemBatch,
+  metadata: readonly MetadataEntry[] = [],
+  transient = false,
+): Uint8Array {
   const n = items.length;
   const { series, kind: kinds, timestampMs, value: values, extra } = items;
   const groupSeries: EncodedSeries[] = [];
@@ -359,7 +373,14 @@ export function encodeBatch(items: ItemBatch, metadata: readonly MetadataEntry[]
   if (metaBytes) total += metaBytes.length;
 
   // Pass 2: write.
-  const out = Buffer.allocUnsafe(total);
+  let out: Buffer;
+  if (transient) {
+    if (transientOut.length < total)
+      transientOut = Buffer.allocUnsafeSlow(Math.max(total, transientOut.length * 2));
+    out = transientOut.subarray(0, total);
+  } else {
+    out = Buffer.allocUnsafe(total);
+  }
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let pos = 0;
   for (let g = 0; g < groups; g++) {
