@@ -453,6 +453,59 @@ describe('HTTP scraping against loopback targets', () => {
     expectFailedTwice(reports, store, 'SW_ERR_SCRAPE_TRANSPORT', /ECONNREFUSED/);
   });
 
+  it('reuses a released body buffer for the next scrape, and never one still held', async () => {
+    let n = 0;
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      // Several writes, so the body arrives in several chunks.
+      n++;
+      for (let i = 0; i < 50; i++) res.write(`m{i="${i}",n="${n}"} ${i}\n${'#'.repeat(2000)}\n`);
+      res.end();
+    };
+    const client = createHttpScraper(jobConfig());
+    const req = () => ({ url: `${base}/m`, timeoutMs: 5000, signal: new AbortController().signal });
+    try {
+      const a = await client.scrape(req());
+      const b = await client.scrape(req());
+      // Both held: different memory, each its own body.
+      expect(a.body.buffer).not.toBe(b.body.buffer);
+      expect(Buffer.from(a.body).toString('latin1')).toContain('n="1"');
+      expect(Buffer.from(b.body).toString('latin1')).toContain('n="2"');
+      a.release?.();
+      const c = await client.scrape(req());
+      expect(c.body.buffer).toBe(a.body.buffer);
+      expect(Buffer.from(c.body).toString('latin1')).toContain('n="3"');
+      expect(Buffer.from(b.body).toString('latin1')).toContain('n="2"');
+      b.release?.();
+      c.release?.();
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('does not read the body of an error response', async () => {
+    let written = 0;
+    handler = (_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain' });
+      // An endless error body: the scrape must fail at the status, not wait for the body or the timeout.
+      const chunk = Buffer.alloc(64 * 1024, 0x61);
+      const pump = () => {
+        while (!res.destroyed && written < 256 << 20 && res.write(chunk)) written += chunk.length;
+        if (!res.destroyed && written < 256 << 20) res.once('drain', pump);
+      };
+      pump();
+    };
+    const client = createHttpScraper(jobConfig());
+    try {
+      await expect(
+        client.scrape({ url: `${base}/err`, timeoutMs: 5000, signal: new AbortController().signal }),
+      ).rejects.toThrow('server returned HTTP status 503 Service Unavailable');
+    } finally {
+      await client.close();
+    }
+    expect(written).toBeLessThan(64 << 20);
+  });
+
   it('leaves no open connection after the loop is unsubscribed mid-request', async () => {
     handler = () => {};
     const cfg = jobConfig({ scrapeIntervalMs: INTERVAL, scrapeTimeoutMs: 10_000 });

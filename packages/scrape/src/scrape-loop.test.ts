@@ -322,4 +322,44 @@ describe('scrapeLoop', () => {
     expect(fb.reports[0]!.up).toBe(true);
     fb.sub.unsubscribe();
   });
+
+  it('releases each body once it is parsed, and the body memory is not read afterwards', async () => {
+    // The scraper reuses a released body's memory for the next scrape: overwrite it on release and check
+    // that what was stored came from the body as it was.
+    const releases: number[] = [];
+    let n = 0;
+    const scrape: ScrapeFn = () => {
+      const body = enc.encode(`a ${++n}\nb{x="y"} 2\n`);
+      const id = n;
+      return Promise.resolve({
+        body,
+        contentType: 'text/plain; version=0.0.4',
+        release: () => {
+          releases.push(id);
+          body.fill(0x23); // '#': the body would read as comments
+        },
+      });
+    };
+    const { store, reports, sub } = run(scrape);
+    await vi.advanceTimersByTimeAsync(INTERVAL * 2);
+    sub.unsubscribe();
+    expect(releases).toEqual([1, 2]);
+    expect(reports.map((r) => [r.up, r.samplesScraped])).toEqual([
+      [true, 2],
+      [true, 2],
+    ]);
+    expect(store.values('{__name__="a", instance="h:9100", job="job"}')).toEqual([1, 2]);
+    expect(store.values('{__name__="b", instance="h:9100", job="job", x="y"}')).toEqual([2, 2]);
+  });
+
+  it('releases a body whose Content-Type cannot be parsed', async () => {
+    const release = vi.fn();
+    const { reports, sub } = run(() =>
+      Promise.resolve({ body: enc.encode('a 1\n'), contentType: 'application/x-unknown', release }),
+    );
+    await vi.advanceTimersByTimeAsync(INTERVAL);
+    sub.unsubscribe();
+    expect(reports[0]!.up).toBe(false);
+    expect(release).toHaveBeenCalledTimes(1);
+  });
 });

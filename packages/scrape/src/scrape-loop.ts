@@ -18,7 +18,7 @@ import {
   timeout,
   timer,
 } from 'rxjs';
-import { appendAllStale, appendScrape, appendStaleMarkers } from './append-scrape.js';
+import { type AppendResult, appendAllStale, appendScrape, appendStaleMarkers } from './append-scrape.js';
 import { ScrapeError } from './errors.js';
 import type { ScrapeFn, ScrapeResponse } from './http-scraper.js';
 import { noopScrapeMetrics, type ScrapeMetrics } from './metrics.js';
@@ -199,7 +199,16 @@ export function scrapeLoop(o: ScrapeLoopOptions): Observable<ScrapeReport> {
       };
     };
 
-    const onResponse = async (resp: ScrapeResponse, ts: number, start: number): Promise<ScrapeReport> => {
+    const onResponse = (resp: ScrapeResponse, ts: number, start: number): Promise<ScrapeReport> => {
+      try {
+        return onBody(resp, ts, start);
+      } finally {
+        // Everything that reads the body (parser, append) ran synchronously above: its memory can go back.
+        resp.release?.();
+      }
+    };
+
+    const onBody = (resp: ScrapeResponse, ts: number, start: number): Promise<ScrapeReport> => {
       const bodySize = resp.body.length;
       if (bodySize === 0) {
         // An empty 200 is a successful scrape of nothing: up=1 and every previous series goes stale.
@@ -215,6 +224,17 @@ export function scrapeLoop(o: ScrapeLoopOptions): Observable<ScrapeReport> {
       }
       const app = o.appendable.appender();
       const r = appendScrape(parser, app, ts, appendOpts);
+      return afterAppend(app, r, ts, start, bodySize);
+    };
+
+    /** The part of a successful request after its body has been parsed and appended: the body is not read. */
+    const afterAppend = async (
+      app: Appender,
+      r: AppendResult,
+      ts: number,
+      start: number,
+      bodySize: number,
+    ): Promise<ScrapeReport> => {
       if (r.error) {
         await app.rollback().catch((e: unknown) => logger.error({ err: e }, 'Scrape rollback failed'));
         cache.metadataNotStored();
