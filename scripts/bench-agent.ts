@@ -6,7 +6,9 @@
  * on the wire per sample for both, and their ratio.
  *
  * Options (env): BENCH_TARGETS (200), BENCH_WARMUP_S (15), BENCH_MEASURE_S (30), BENCH_ONLY (scrapewire|prometheus),
- * BENCH_AGENT_ARGS (extra flags for scrapewire agent), BENCH_NODE_ARGS (extra Node.js flags, e.g. --cpu-prof).
+ * BENCH_AGENT_ARGS (extra flags for scrapewire agent), BENCH_NODE_ARGS (extra Node.js flags, e.g. --cpu-prof),
+ * BENCH_WRAPPER (a command that runs the scrapewire process, e.g. `heaptrack`: for profiling only, as the
+ * figures are then the wrapper's).
  * The targets and the receiver run in this process; the agents are separate processes, measured through
  * /proc (Linux only).
  */
@@ -26,6 +28,8 @@ const ONLY = process.env.BENCH_ONLY;
 const AGENT_ARGS = (process.env.BENCH_AGENT_ARGS ?? '').split(' ').filter(Boolean);
 /** Extra Node.js flags for the scrapewire process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/** A profiler that runs the scrapewire process, e.g. `heaptrack -o /tmp/agent`. */
+const WRAPPER = (process.env.BENCH_WRAPPER ?? '').split(' ').filter(Boolean);
 const root = join(import.meta.dirname, '..');
 const payload = readFileSync(join(root, 'packages/scrape/test/fixtures/exporters/node_exporter-1.5.txt'));
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
@@ -221,8 +225,9 @@ async function main() {
       : ['--conditions=@scrapewire/source', '--import', 'tsx', join(root, 'packages/cli/src/bin.ts')];
     const port = await freePort();
     const child = spawn(
-      process.execPath,
+      WRAPPER[0] ?? process.execPath,
       [
+        ...(WRAPPER.length > 0 ? [...WRAPPER.slice(1), process.execPath] : []),
         ...NODE_ARGS,
         ...args,
         'agent',
