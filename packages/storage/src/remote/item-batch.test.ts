@@ -40,6 +40,23 @@ describe('ItemBatch', () => {
 });
 
 describe('ItemRing', () => {
+  it('shrinks its columns after a burst is drained, keeping the items in order', () => {
+    const ring = new ItemRing(1_000_000);
+    const push = (from: number, to: number) => {
+      for (let n = from; n < to; n++) ring.push(series, 'sample', n, n * 2, undefined, n % 7);
+    };
+    push(0, 50_000);
+    expect(ring.slots).toBeGreaterThanOrEqual(50_000);
+    // Drained to under an eighth: the columns shrink to a few times what is left (not below 4096).
+    expect(rows(ring.take(48_000)).map((r) => r[1])).toEqual(Array.from({ length: 48_000 }, (_, i) => i));
+    expect(ring.slots).toBeLessThanOrEqual(8192);
+    push(50_000, 60_000); // grows again from there
+    const rest = rows(ring.take(ring.length));
+    expect(rest.map((r) => r[1])).toEqual(Array.from({ length: 12_000 }, (_, i) => 48_000 + i));
+    expect(rest.every((r) => r[2] === r[1] * 2 && r[3] === r[1] % 7)).toBe(true);
+    expect(ring.slots).toBe(4096);
+  });
+
   it('behaves like a bounded FIFO that drops its oldest (property)', () => {
     fc.assert(
       fc.property(

@@ -122,6 +122,9 @@ export class ItemBatch {
  * outage keeps the newest data. Columns like {@link ItemBatch}; grows its arrays on demand, so an idle
  * queue costs little memory.
  */
+/** Below this many slots a drained ring is not shrunk: small columns cost little and regrowing costs copies. */
+const MIN_RING_SLOTS = 4096;
+
 export class ItemRing {
   #series: (EncodedSeries | undefined)[] = new Array(16);
   #kind: (ItemKind | undefined)[] = new Array(16);
@@ -209,7 +212,18 @@ export class ItemRing {
     }
     out.length = count;
     this.#length -= count;
+    // Give back what a burst grew (the first scrapes of every target at start, an outage): a ring sized
+    // for 100k items keeps ~5 MB of columns for good otherwise. Shrinking at one-eighth full leaves room
+    // for the usual load to come back without growing at once.
+    if (size > MIN_RING_SLOTS && this.#length * 8 <= size) {
+      this.#resize(Math.max(MIN_RING_SLOTS, 2 ** Math.ceil(Math.log2(Math.max(1, this.#length * 4)))));
+    }
     return out;
+  }
+
+  /** Column slots the ring currently has (grows up to `capacity`, shrinks after a burst). */
+  get slots(): number {
+    return this.#series.length;
   }
 
   /** Lets go of the objects a slot references, so a drained ring pins no series or exemplars. */
@@ -220,8 +234,12 @@ export class ItemRing {
   }
 
   #grow(): void {
+    this.#resize(Math.min(this.capacity, this.#series.length * 2));
+  }
+
+  /** Moves the items into columns of `size` slots (at least the item count), oldest first. */
+  #resize(size: number): void {
     const old = this.#series.length;
-    const size = Math.min(this.capacity, old * 2);
     const series: (EncodedSeries | undefined)[] = new Array(size);
     const kind: (ItemKind | undefined)[] = new Array(size);
     const timestampMs = new Float64Array(size);
