@@ -17,9 +17,9 @@ const compressor = new SnappyCompressor();
  * request, ~12 % of the busy main thread, and allocated an output buffer of the maximum compressed
  * length plus a hash table per 64 KiB block on every call: garbage outside the V8 heap that inflates
  * RSS. Ours reuses both; outside the V8 heap it allocates only the compressed bytes. Measured with
- * bench/remote-write-encode.bench.ts (Node 20, 93,420-byte body; docs/benchmarks.d/storage.md):
- * mean 132 µs (p50 119, p99 180) vs snappyjs 309 µs (p50 256, p99 452); 2000 back-to-back calls
- * 124–135 µs vs 276–300 µs per call; output 25,553 vs 25,560 bytes (napi `snappy`: 25,562).
+ * bench/remote-write-encode.bench.ts (Node 20, 93,420-byte body, quiet machine; docs/benchmarks.d/storage.md):
+ * mean 120 µs (p50 117, p99 153) vs snappyjs 258 µs (p50 246, p99 337); 2000 back-to-back calls
+ * 121–127 µs vs 271–274 µs per call; output 25,572 vs 25,578 bytes (napi `snappy`: 25,580).
  *
  * Earlier choice, still valid against the native `snappy` package (napi-rs): its median is lower
  * (~36 µs) but its tail (p99 ~5 ms) makes its mean worse and blocks the event loop the scrapes run on,
