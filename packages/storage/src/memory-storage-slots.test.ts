@@ -1,23 +1,11 @@
 import { Labels } from '@scrapewire/model';
 import { describe, expect, it } from 'vitest';
-import type { Appender, NativeHistogram } from './appender.js';
-import { StorageError } from './errors.js';
+import type { Appender } from './appender.js';
+import { codeOf, oneObservationHistogram as histogram, up } from '../test/samples.js';
 import { MemoryStorage } from './memory-storage.js';
 
 // The series of a MemoryStorage live in columns by slot (see series-columns.ts): these tests look at
 // slot reuse, growth and compaction, and at refs and open transactions across them.
-
-const up = (job: string, instance = 'a:1') => Labels.from({ __name__: 'up', job, instance });
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StorageError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 /** Runs `f` in one transaction and commits it; returns what `f` returned. */
 async function commitOne<T>(st: MemoryStorage, f: (a: Appender) => T): Promise<T> {
@@ -38,20 +26,6 @@ function latestByName(st: MemoryStorage): Record<string, [number, number]> {
       ]),
   );
 }
-
-const histogram: NativeHistogram = {
-  kind: 'int',
-  counterResetHint: 'unknown',
-  schema: 0,
-  zeroThreshold: 0,
-  zeroCount: 0,
-  count: 1,
-  sum: 1,
-  positiveSpans: [{ offset: 0, length: 1 }],
-  positiveDeltas: [1],
-  negativeSpans: [],
-  negativeDeltas: [],
-};
 
 describe('MemoryStorage series slots', () => {
   it('reuses the slots of dropped series for new ones', async () => {

@@ -1,20 +1,8 @@
 import { Labels } from '@scrapewire/model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { StorageError } from './errors.js';
+import { codeOf, up } from '../test/samples.js';
 import { MemoryStorage } from './memory-storage.js';
-
-const up = (job: string, instance = 'a:1') => Labels.from({ __name__: 'up', job, instance });
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StorageError) return err.code;
-    throw err;
-  }
-  return undefined;
-}
 
 describe('MemoryStorage', () => {
   it('makes a transaction visible only on commit, all at once', async () => {
