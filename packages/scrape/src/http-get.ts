@@ -24,13 +24,12 @@ class BodyNotWanted extends Error {}
 /**
  * One GET through undici's dispatch API, the body copied into a pooled buffer as it arrives.
  *
- * Why not `undici.request()` and its body stream: with ~200 scrapes a second, chunks read from a socket
- * stayed referenced through the stream machinery (readable buffers, async iterators, promises) long enough
- * to be promoted out of V8's young generation, so their off-heap memory (the whole body, again every
- * scrape) was only freed by full collections, and their pile-up triggered more of them
- * (docs/benchmarks.d/agent.md). Here each chunk is copied while undici's parser still holds it and is
- * garbage at once. A gzip body is collected compressed and inflated in one call off the main thread, with
- * its output capped by `limit`.
+ * Why not `undici.request()` and its body stream: at ~200 scrapes a second the stream, its async iterator
+ * and a promise per chunk were a measurable share of the agent's CPU and garbage, and the chunks had to be
+ * joined afterwards. Here each chunk is copied into the pooled buffer while undici's parser hands it over
+ * (docs/benchmarks.d/agent.md has the figures, and why the socket chunks themselves still wait for a
+ * major GC inside undici). A gzip body is collected compressed and inflated in one call off the main
+ * thread, with its output capped by `limit`.
  *
  * `limit` is `body_size_limit` in bytes (0: none): a body of `limit` bytes or more, before or after
  * decompression, fails the scrape, as in Prometheus.
