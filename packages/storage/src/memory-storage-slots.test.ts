@@ -1,19 +1,10 @@
 import { Labels } from '@scrapewire/model';
 import { describe, expect, it } from 'vitest';
-import type { Appender } from './appender.js';
-import { codeOf, oneObservationHistogram as histogram, up } from '../test/samples.js';
+import { codeOf, commitOne, intHistogram, up } from '../test/samples.js';
 import { MemoryStorage } from './memory-storage.js';
 
 // The series of a MemoryStorage live in columns by slot (see series-columns.ts): these tests look at
 // slot reuse, growth and compaction, and at refs and open transactions across them.
-
-/** Runs `f` in one transaction and commits it; returns what `f` returned. */
-async function commitOne<T>(st: MemoryStorage, f: (a: Appender) => T): Promise<T> {
-  const a = st.appender();
-  const r = f(a);
-  await a.commit();
-  return r;
-}
 
 /** The newest point of every series as `job/instance: [t, value]`. */
 function latestByName(st: MemoryStorage): Record<string, [number, number]> {
@@ -122,7 +113,7 @@ describe('MemoryStorage rare series parts', () => {
     expect([cols.extrasHeld, cols.metadataHeld]).toEqual([0, 1]);
     await commitOne(st, (a) => {
       a.appendStale(0, s(0), 2000);
-      a.appendHistogram(0, s(1), 2000, histogram);
+      a.appendHistogram(0, s(1), 2000, intHistogram());
       a.appendExemplar(0, s(2), { labels: Labels.from({ trace_id: 't' }), value: 1, timestampMs: 2000 });
     });
     expect(cols.extrasHeld).toBe(3);

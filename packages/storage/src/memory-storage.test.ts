@@ -1,7 +1,7 @@
 import { Labels } from '@scrapewire/model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { codeOf, up } from '../test/samples.js';
+import { codeOf, commitOne, intHistogram, up } from '../test/samples.js';
 import { MemoryStorage } from './memory-storage.js';
 
 describe('MemoryStorage', () => {
@@ -328,26 +328,6 @@ describe('MemoryStorage maxPointsPerSeries', () => {
 describe('MemoryStorage with one point per series (the agent setting)', () => {
   const x = Labels.from({ __name__: 'x' });
   const onlyX = [{ name: '__name__', type: '=' as const, value: 'x' }];
-  const intHistogram = (sum: number) =>
-    ({
-      kind: 'int',
-      counterResetHint: 'unknown',
-      schema: 0,
-      zeroThreshold: 0,
-      zeroCount: 0,
-      count: 1,
-      sum,
-      positiveSpans: [{ offset: 0, length: 1 }],
-      positiveDeltas: [1],
-      negativeSpans: [],
-      negativeDeltas: [],
-    }) as const;
-
-  async function commitOne(st: MemoryStorage, f: (a: ReturnType<MemoryStorage['appender']>) => void) {
-    const a = st.appender();
-    f(a);
-    await a.commit();
-  }
 
   it('answers latest() and range() with the newest committed point only', async () => {
     const st = new MemoryStorage({ maxPointsPerSeries: 1 });

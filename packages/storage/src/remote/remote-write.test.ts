@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { remoteWriteConfig } from '../../test/config.js';
 import { decodeWriteRequest } from '../../test/prompb.js';
 import { deliveredKeys, startReceiver, type TestReceiver } from '../../test/receiver.js';
-import { oneObservationHistogram } from '../../test/samples.js';
+import { intHistogram } from '../../test/samples.js';
 import { snappyUncompress } from './compress.js';
 import { USER_AGENT } from './http-client.js';
 import { createRemoteWrite, type RemoteWriteOptions, type RemoteWriteStorage } from './remote-write.js';
@@ -424,7 +424,7 @@ describe('remote write over HTTP', () => {
 
   it('sends exemplars and native histograms only when enabled, and never NHCB', async () => {
     const r = await receiver();
-    const hist = oneObservationHistogram;
+    const hist = intHistogram();
     const { s, metrics } = storage(r.url, { config: { sendExemplars: true, sendNativeHistograms: true } });
     const { s: off } = storage(r.url);
     for (const st of [s, off]) {
