@@ -188,10 +188,12 @@ export function createHttpScraper(config: ScrapeConfig, options: HttpScraperOpti
     } catch (e) {
       throw transportError(url, e);
     }
-    const originHost = new URL(url).host;
+    // The URL of the current hop, parsed once: it picks the credentials and is what undici dispatches to.
+    let target = new URL(url);
+    const originHost = target.host;
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = {
-        ...(new URL(current).host === originHost ? auth : {}),
+        ...(target.host === originHost ? auth : {}),
         accept,
         'accept-encoding': acceptEncoding,
         'user-agent': userAgent,
@@ -199,15 +201,7 @@ export function createHttpScraper(config: ScrapeConfig, options: HttpScraperOpti
       };
       let res: HttpGetResult;
       try {
-        res = await httpGet(
-          dispatcher,
-          new URL(current),
-          headers,
-          signal,
-          config.bodySizeLimitBytes,
-          bodies,
-          url,
-        );
+        res = await httpGet(dispatcher, target, headers, signal, config.bodySizeLimitBytes, bodies, url);
       } catch (e) {
         throw transportError(current, e);
       }
@@ -220,7 +214,8 @@ export function createHttpScraper(config: ScrapeConfig, options: HttpScraperOpti
             url,
           );
         }
-        current = new URL(location, current).toString();
+        target = new URL(location, current);
+        current = target.toString();
         continue;
       }
       const body = res.body;
