@@ -117,14 +117,14 @@ export class ItemBatch {
   }
 }
 
+/** Below this many slots a drained ring is not shrunk: small columns cost little and regrowing costs copies. */
+const MIN_RING_SLOTS = 4096;
+
 /**
  * A FIFO of items bounded to `capacity` that drops its OLDEST item to make room, so a long receiver
  * outage keeps the newest data. Columns like {@link ItemBatch}; grows its arrays on demand, so an idle
  * queue costs little memory.
  */
-/** Below this many slots a drained ring is not shrunk: small columns cost little and regrowing costs copies. */
-const MIN_RING_SLOTS = 4096;
-
 export class ItemRing {
   #series: (EncodedSeries | undefined)[] = new Array(16);
   #kind: (ItemKind | undefined)[] = new Array(16);
